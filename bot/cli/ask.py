@@ -1,0 +1,35 @@
+"""``faqbot ask``: print the reply a user would get."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.cli.common import add_knowledge_option, load_snapshot
+from bot.cli.render import render_line, render_plain
+from bot.core.answering import DEFAULT_CONTACT, KnowledgeHolder, Responder
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
+    add_knowledge_option(parser)
+    parser.add_argument("--json", action="store_true", help="write the result as JSON")
+    parser.add_argument("--contact", default=DEFAULT_CONTACT, help="contact named when the article has no answer")
+    parser.add_argument("question", help="the question, or - to read one question per line from stdin")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    snapshot = load_snapshot(args.knowledge)
+    if snapshot is None:
+        return 1
+    responder = Responder(KnowledgeHolder(snapshot), contact=args.contact)
+    if args.question != "-":
+        reply = responder.reply(args.question)
+        print(json.dumps(reply.as_json(), ensure_ascii=False) if args.json else render_plain(reply))
+        return 0
+    for line in sys.stdin:
+        reply = responder.reply(line.rstrip("\r\n"))
+        print(json.dumps(reply.as_json(), ensure_ascii=False) if args.json else render_line(reply), flush=True)
+    return 0

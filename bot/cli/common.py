@@ -1,0 +1,31 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.core.answering import Snapshot
+from bot.core.problems import InvalidFileError
+from bot.paths import default_knowledge_dir
+
+
+def add_knowledge_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="FAQ file or knowledge folder (default: the shipped knowledge/)",
+    )
+
+
+def load_snapshot(path: Path | None) -> Snapshot | None:
+    """Load the knowledge, or print its problems to stderr and return None."""
+    try:
+        return Snapshot.load(path or default_knowledge_dir())
+    except InvalidFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return None

@@ -1,0 +1,204 @@
+"""From a question to a reply: the conversation logic every surface shares.
+
+The Telegram handlers and the terminal chat both ask a :class:`Responder` and
+only format what it returns.  A reply is a plain, frozen :class:`Reply`; its
+texts are already in the asker's script (simplified or traditional).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.knowledge import Entry, Knowledge, load_knowledge
+from bot.core.matcher import Candidate, Matcher, MatchResult, Outcome
+from bot.core.text import Script, convert, detect_script
+
+DEFAULT_CONTACT = "所在单位的组织人事部门"
+SUGGESTION_COUNT = 3
+RELATED_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded FAQ and the index built from it; replaced whole on reload."""
+
+    knowledge: Knowledge
+    matcher: Matcher
+
+    @classmethod
+    def load(cls, path: Path) -> Snapshot:
+        """Load, validate and index a knowledge folder or FAQ file.
+
+        Raises:
+            InvalidFileError: the file has problems; nothing is built.
+        """
+        return cls.build(load_knowledge(path))
+
+    @classmethod
+    def build(cls, knowledge: Knowledge) -> Snapshot:
+        return cls(knowledge, Matcher(knowledge))
+
+
+class KnowledgeHolder:
+    """The snapshot currently serving questions.
+
+    Readers take ``holder.snapshot`` once per question and use only that object,
+    so a reload (one reference assignment) is seen entirely or not at all.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def swap(self, snapshot: Snapshot) -> Snapshot:
+        """Install ``snapshot`` and return the one it replaces."""
+        with self._lock:
+            previous, self._snapshot = self._snapshot, snapshot
+        return previous
+
+
+@dataclass(frozen=True)
+class Link:
+    """A question offered as a button or numbered choice: pressing it answers ``entry_id``."""
+
+    entry_id: str
+    question: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """The article text behind an answer, with its paragraph label (e.g. 第2段)."""
+
+    label: str
+    paragraph_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says to one question, independent of how it is displayed."""
+
+    outcome: Outcome
+    script: Script
+    text: str
+    entry_id: str | None = None
+    score: float = 0.0
+    passage: PassageView | None = None
+    suggestions: tuple[Link, ...] = ()
+    related: tuple[Link, ...] = ()
+    query: str = ""
+    normalized: str = ""
+    empty: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWER
+
+    def as_json(self) -> dict[str, object]:
+        """The machine-readable form used by ``faqbot ask --json``."""
+        return {
+            "answered": self.answered,
+            "id": self.entry_id,
+            "score": self.score,
+            "answer": self.text,
+            "passage": self.passage.text if self.passage else "",
+            "suggestions": [
+                {"id": link.entry_id, "question": link.question, "score": link.score} for link in self.suggestions
+            ],
+        }
+
+
+class Messages:
+    """The fixed sentences of the conversation, in simplified Chinese."""
+
+    SUGGEST = "我不太确定您问的是哪一个。您是不是想问："
+    DECLINE = "抱歉，这个问题在“双百双招”的报道里没有找到答案，我不能乱说。如需了解，请咨询{contact}。可以发送 /faq 查看我能回答的问题。"
+    EMPTY = "您好！我是“双百双招”问答助手。请直接输入您的问题，例如“要去多长时间？”，或发送 /faq 查看全部问题。"
+    UNKNOWN_ENTRY = "这个问题已经不在问答库里了（可能刚刚更新过）。请重新提问，或发送 /faq 查看全部问题。"
+
+
+class Responder:
+    """Answers questions from whatever snapshot the holder currently serves."""
+
+    def __init__(self, holder: KnowledgeHolder, contact: str = DEFAULT_CONTACT) -> None:
+        self.holder = holder
+        self.contact = contact
+
+    def reply(self, question: str, script: Script | None = None) -> Reply:
+        """Match ``question`` and build the reply; never raises for any text."""
+        snapshot = self.holder.snapshot
+        script = script or detect_script(question)
+        result = snapshot.matcher.match(question)
+        if result.outcome is Outcome.ANSWER and result.best is not None:
+            entry = snapshot.knowledge[result.best.entry_id]
+            return self._entry_reply(snapshot.knowledge, entry, script, result)
+        if result.outcome is Outcome.SUGGEST:
+            suggestions = tuple(self._link(c, script) for c in result.candidates[:SUGGESTION_COUNT])
+            best = result.best
+            return Reply(
+                outcome=Outcome.SUGGEST,
+                script=script,
+                text=convert(Messages.SUGGEST, script),
+                entry_id=best.entry_id if best else None,
+                score=best.score if best else 0.0,
+                suggestions=suggestions,
+                query=question,
+                normalized=result.normalized,
+            )
+        return Reply(
+            outcome=Outcome.DECLINE,
+            script=script,
+            text=convert(Messages.EMPTY if not result.normalized else self._fill(Messages.DECLINE), script),
+            score=result.best.score if result.best else 0.0,
+            query=question,
+            normalized=result.normalized,
+            empty=not result.normalized,
+        )
+
+    def reply_for_entry(self, entry_id: str, script: Script = Script.SIMPLIFIED) -> Reply:
+        """The answer to one entry, for a pressed button or a deep link."""
+        snapshot = self.holder.snapshot
+        entry = snapshot.knowledge.get(entry_id)
+        if entry is None:
+            return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script))
+        return self._entry_reply(snapshot.knowledge, entry, script, None)
+
+    def match(self, question: str) -> MatchResult:
+        """The raw match, for staff tools that show what the engine sees."""
+        return self.holder.snapshot.matcher.match(question)
+
+    def _entry_reply(self, knowledge: Knowledge, entry: Entry, script: Script, result: MatchResult | None) -> Reply:
+        passage = None
+        if entry.passage is not None:
+            paragraph = entry.passage.paragraph
+            passage = PassageView(paragraph.label, paragraph.id, convert(entry.passage.quote, script))
+        related = tuple(
+            Link(other.id, convert(other.questions[0], script))
+            for other in (knowledge.get(related_id) for related_id in entry.related[:RELATED_COUNT])
+            if other is not None
+        )
+        return Reply(
+            outcome=Outcome.ANSWER,
+            script=script,
+            text=convert(self._fill(entry.answer), script),
+            entry_id=entry.id,
+            score=result.best.score if result and result.best else 100.0,
+            passage=passage,
+            related=related,
+            query=result.query if result else "",
+            normalized=result.normalized if result else "",
+        )
+
+    def _fill(self, text: str) -> str:
+        return text.replace("{contact}", self.contact)
+
+    @staticmethod
+    def _link(candidate: Candidate, script: Script) -> Link:
+        return Link(candidate.entry_id, convert(candidate.question, script), candidate.score)
