@@ -1,0 +1,108 @@
+"""The record of questions asked and reactions to replies (tables of migration 1).
+
+Staff reports (missed questions, statistics) read what this module writes.  No
+user identity is stored unless the caller passes one (config ``staff.store_user_ids``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.core.answering import Reply
+from bot.core.storage import Database
+
+
+class FeedbackKind(enum.StrEnum):
+    UP = "up"
+    DOWN = "down"
+    NONE_OF_THESE = "none_of_these"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO 8601 with seconds, the form stored in every table."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    created_at: datetime
+    chat_type: str
+    text: str
+    normalized: str
+    outcome: str
+    entry_id: str | None
+    score: float
+
+
+class Journal:
+    """Writes and reads the question and feedback records."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record_question(
+        self, reply: Reply, chat_type: str, *, user_id: int | None = None, at: datetime | None = None
+    ) -> int:
+        """Store one asked question and what the bot did; return its record id."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO questions (created_at, chat_type, text, normalized, outcome, entry_id, score, user_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    iso(at or utc_now()),
+                    chat_type,
+                    reply.query,
+                    reply.normalized,
+                    reply.outcome.value,
+                    reply.entry_id,
+                    reply.score,
+                    user_id,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def record_feedback(
+        self,
+        kind: FeedbackKind,
+        chat_type: str,
+        entry_id: str | None,
+        *,
+        question_id: int | None = None,
+        user_id: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Store a 👍, 👎 or "none of these" press."""
+        if question_id is not None and not self._question_exists(question_id):
+            question_id = None
+        with self.db.transaction() as connection:
+            connection.execute(
+                "INSERT INTO feedback (created_at, chat_type, kind, entry_id, question_id, user_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (iso(at or utc_now()), chat_type, kind.value, entry_id, question_id, user_id),
+            )
+
+    def _question_exists(self, question_id: int) -> bool:
+        row = self.db.connection.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+        return row is not None
+
+    def question(self, question_id: int) -> QuestionRecord | None:
+        row = self.db.connection.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+        if row is None:
+            return None
+        return QuestionRecord(
+            id=row["id"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+            chat_type=row["chat_type"],
+            text=row["text"],
+            normalized=row["normalized"],
+            outcome=row["outcome"],
+            entry_id=row["entry_id"],
+            score=row["score"],
+        )
