@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, check, evaluate
+from bot.cli import ask, check, evaluate, report
 
 # Each command module offers ``register(subparsers)`` and sets ``func`` on its parser.
-COMMANDS = (ask, check, evaluate)
+COMMANDS = (ask, check, evaluate, report)
 
 
 def build_parser() -> argparse.ArgumentParser:
