@@ -11,7 +11,14 @@ import pytest
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Outcome
-from bot.core.reload import ChangeSummary, KnowledgeReloader, ReloadStatus, content_digest, diff_knowledge
+from bot.core.reload import (
+    ChangeSummary,
+    KnowledgeReloader,
+    ReloadStatus,
+    content_digest,
+    diff_knowledge,
+    format_update,
+)
 from tests.staff_helpers import BASE_FAQ, DURATION, HISTORY, Faq, make_knowledge, write_faq
 
 
@@ -103,7 +110,7 @@ def test_nothing_changed_means_nothing_to_report(tmp_path: Path) -> None:
 def test_valid_change_is_loaded_once_the_file_settles(tmp_path: Path) -> None:
     reloader, responder = start(tmp_path)
     settle(reloader)
-    assert responder.reply("以前派过干部吗").outcome is Outcome.DECLINE
+    assert responder.reply("以前派过干部吗").outcome is not Outcome.ANSWER
     write_faq(tmp_path, BASE_FAQ.plus(HISTORY).replace("duration", answer="大约一百天。").yaml())
     assert reloader.poll() is None  # seen once: maybe still being written
     result = reloader.poll()
@@ -259,3 +266,21 @@ def test_questions_during_a_burst_of_reloads_see_one_whole_version(tmp_path: Pat
     assert not failures
     assert [result.status for result in results] == [ReloadStatus.LOADED] * SWAPS
     assert set(seen) == whole  # both versions answered, and nothing else
+
+
+def test_format_update_for_each_outcome(tmp_path: Path) -> None:
+    reloader, _ = start(tmp_path)
+    assert format_update(reloader.reload(), 3) == "文件内容和正在使用的版本相同，没有需要更新的。"
+    broken = "\n".join(["entries:"] + [f"  - id: bad{n}\n    questions: []\n    answer: x" for n in range(20)])
+    write_faq(tmp_path, broken)
+    invalid = format_update(reloader.reload(), 3).splitlines()
+    assert invalid[0].startswith("问答库文件有 20 处错误，没有更新，机器人继续使用原来的版本。")
+    assert invalid[1].endswith("faq.yaml:3:16: 条目“bad0”的 questions 是空的：请至少写一个问题。")
+    assert len(invalid) == 1 + 15 + 1
+    assert invalid[-1] == "……还有 5 处，运行 faqbot check 可以看到全部。"
+    twice = BASE_FAQ.replace("duration", questions=("要去多长时间", "要去多长时间？", "学习锻炼多少天")).plus(HISTORY)
+    write_faq(tmp_path, twice.yaml())
+    loaded = format_update(reloader.reload(), 4).splitlines()
+    assert loaded[:3] == ["问答库已更新，现在共有 4 个条目。", "新增 1 条：history", "修改 1 条：duration"]
+    assert loaded[3] == "另有 1 条提醒（不影响使用，建议修改）："
+    assert "提醒：条目“duration”里问题“要去多长时间？”写了两遍。" in loaded[4]
