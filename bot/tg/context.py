@@ -1,0 +1,59 @@
+"""Typed PTB context: what the application keeps in ``bot_data``, ``chat_data`` and ``user_data``.
+
+Handlers read ``context.bot_data.responder`` and so on — attributes, never
+string keys.  Feature modules add the attributes they need here (and set them
+in their ``register``), so everything a handler can reach is declared in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.config import Config
+from bot.core.answering import KnowledgeHolder, Responder
+from bot.core.journal import Journal
+from bot.core.storage import Database
+from bot.core.text import Script
+
+
+class BotData:
+    """Shared by every handler; the core objects are set by ``build_application``."""
+
+    config: Config
+    holder: KnowledgeHolder
+    responder: Responder
+    db: Database
+    journal: Journal
+
+    def __init__(self) -> None:
+        self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+
+
+class ChatData:
+    """Per chat."""
+
+    def __init__(self) -> None:
+        # Normalised question -> monotonic time it was last answered (groups: no repeats in a window).
+        self.recent_questions: dict[str, float] = {}
+
+
+class UserData:
+    """Per user."""
+
+    def __init__(self) -> None:
+        # The script of the user's last question, for replies that carry no text of their own (/faq, /start).
+        self.script: Script = Script.SIMPLIFIED
+
+
+# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of extra retries per call.
+Context: TypeAlias = CallbackContext[ExtBot[int], UserData, ChatData, BotData]
+FaqApplication: TypeAlias = Application[ExtBot[int], Context, UserData, ChatData, BotData, JobQueue[Context]]
+
+CONTEXT_TYPES = ContextTypes(bot_data=BotData, chat_data=ChatData, user_data=UserData)
+
+
+def user_script(context: Context) -> Script:
+    """The script to write fixed texts in for this user (their last question's)."""
+    return context.user_data.script if context.user_data is not None else Script.SIMPLIFIED
