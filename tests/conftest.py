@@ -17,6 +17,12 @@ def _no_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FAQBOT_TOKEN", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in ``faqbot run``: opt in to PTB's timedelta durations (else RetryAfter warns)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     """A test config: fake token, the shipped knowledge, a fresh database in tmp_path."""

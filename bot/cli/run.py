@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         fail(str(error))
         return 2
     configure_logging(args.log_level, secrets=(config.token,))
+    # PTB 22 warns on every RetryAfter unless durations are opted in to timedelta (the v23 behaviour).
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     # Imported here so that the other commands start without loading telegram.
     from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415
 

@@ -35,7 +35,14 @@ from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
 from bot.tg.texts import Texts, say
-from bot.tg.triggers import MENTIONS_BOT, REPLIES_TO_BOT, command_argument, without_mention
+from bot.tg.triggers import (
+    MENTIONS_BOT,
+    REPLIES_TO_BOT,
+    command_argument,
+    is_addressed_command,
+    mentions_bot,
+    without_mention,
+)
 from bot.tg.views import DEEP_LINK_PREFIX, Outgoing, browse_button, group_reply, inline_result, private_reply
 from bot.tg.views import without_feedback as markup_without_feedback
 
@@ -169,7 +176,8 @@ async def group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    await answer_in_group(message, context, without_mention(message.text, context.bot.username), explicit=True)
+    question = without_mention(message.text, context.bot.username)
+    await answer_in_group(message, context, question, explicit=mentions_bot(message))
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -194,7 +202,8 @@ async def start(update: Update, context: Context) -> None:
     assert message is not None
     script = user_script(context)
     if message.chat.type != Chat.PRIVATE:
-        await message.reply_text(say(Texts.HELP_GROUP, script, bot=escape(context.bot.username)))
+        if is_addressed_command(message):
+            await message.reply_text(say(Texts.HELP_GROUP, script, bot=escape(context.bot.username)))
         return
     payload = context.args[0] if context.args else ""
     if payload.startswith(DEEP_LINK_PREFIX):
@@ -218,7 +227,7 @@ async def help_command(update: Update, context: Context) -> None:
     if message.chat.type == Chat.PRIVATE:
         contact = escape(convert(context.bot_data.responder.contact, script))
         await message.reply_text(say(Texts.HELP_PRIVATE, script, bot=bot, contact=contact))
-    else:
+    elif is_addressed_command(message):
         await message.reply_text(say(Texts.HELP_GROUP, script, bot=bot))
 
 
@@ -228,7 +237,7 @@ async def faq(update: Update, context: Context) -> None:
     script = user_script(context)
     if message.chat.type == Chat.PRIVATE:
         await sending.reply(message, menu.topics_view(context.bot_data.holder.snapshot.knowledge, script))
-    else:
+    elif is_addressed_command(message):
         link = escape(create_deep_linked_url(context.bot.username, MENU_PAYLOAD))
         await message.reply_text(say(Texts.GROUP_FAQ, script, link=link))
 

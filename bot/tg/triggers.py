@@ -37,6 +37,12 @@ def without_mention(text: str, username: str) -> str:
     return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
+def is_addressed_command(message: Message) -> bool:
+    """A command written as ``/command@ThisBot`` (a bare ``/command`` in a group may be for another bot)."""
+    words = (message.text or "").split(maxsplit=1)
+    return bool(words) and words[0].lower().endswith("@" + message.get_bot().username.lower())
+
+
 def command_argument(text: str) -> str:
     """The text after a leading ``/command`` (newlines kept), e.g. the question of ``/ask``."""
     parts = text.split(maxsplit=1)
