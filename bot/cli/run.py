@@ -47,10 +47,17 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a refused token: ``run`` says it in one line."""
+    error = record.exc_info[1] if record.exc_info else None
+    return type(error).__name__ != "InvalidToken"
+
+
 def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     """Log to stderr; quiet the chatty libraries; never print a secret."""
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
+    handler.addFilter(_not_a_rejected_token)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
