@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +52,10 @@ class SecretFeature:
 
 
 @pytest.fixture
-def secret_feature(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretFeature]:
+def secret_feature(monkeypatch: pytest.MonkeyPatch) -> SecretFeature:
     feature = SecretFeature()
     monkeypatch.setattr(app_module, "FEATURES", (answering, feature))
-    yield feature
+    return feature
 
 
 async def test_bot_data_holds_the_core_objects(bot: Harness) -> None:

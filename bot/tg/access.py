@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import Update
 
@@ -15,7 +15,7 @@ from bot.tg.texts import Texts, say
 logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
-Callback = Callable[[Update, Context], Awaitable[R]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, R]]
 
 
 def is_admin(update: Update, context: Context) -> bool:
