@@ -149,6 +149,7 @@ def test_long_polling_is_the_default(tmp_path: Path, recorded_runs: dict[str, di
     serve(offline_application(config), config)
 
     assert set(recorded_runs) == {"polling"}
+    assert recorded_runs["polling"]["bootstrap_retries"] > 0
     allowed = recorded_runs["polling"]["allowed_updates"]
     assert {"message", "callback_query", "inline_query", "my_chat_member"} <= set(allowed)
 

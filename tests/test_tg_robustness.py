@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.answering import Reply
+from bot.tg import ratelimit
 from tests.tgkit import (
     ADMIN_ID,
     GROUP_ID,
@@ -18,6 +19,7 @@ from tests.tgkit import (
     USER_ID,
     ApiError,
     Harness,
+    UnreachableError,
     make_config,
     running,
     visible_text,
@@ -143,3 +145,54 @@ async def test_flood_control_is_waited_out_and_the_message_delivered(bot: Harnes
     assert len(attempts) == 2
     assert [call.chat_id for call in calls] == [GROUP_ID, GROUP_ID]
     assert bot.errors == []
+
+
+async def test_a_failed_connection_is_retried_because_nothing_was_sent(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ratelimit, "CONNECT_RETRY_DELAY_SECONDS", 0.0)
+    attempts: list[JSON] = []
+
+    def unreachable_twice(params: JSON) -> JSON:
+        attempts.append(params)
+        if len(attempts) <= 2:
+            raise UnreachableError("connection refused")
+        return bot.api._new_message(params, bot.api.calls[-1])
+
+    bot.api.on("sendMessage", unreachable_twice)
+    calls = await bot.ask("要去多长时间？")
+    assert len(attempts) == 3
+    assert len(texts_to(calls, USER_ID)) == 1
+    assert bot.errors == []
+
+
+async def test_a_failed_response_is_not_retried_because_the_message_may_have_left(
+    watched_bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ratelimit, "CONNECT_RETRY_DELAY_SECONDS", 0.0)
+    attempts: list[JSON] = []
+
+    def bad_gateway(params: JSON) -> JSON:
+        attempts.append(params)
+        raise ApiError(502, "Bad Gateway")
+
+    watched_bot.api.on("sendMessage", bad_gateway)
+    await watched_bot.ask("要去多长时间？")
+    assert len(attempts) == 1
+    assert [type(error).__name__ for error in watched_bot.errors] == ["NetworkError"]
+
+
+async def test_a_bad_request_is_a_bug_to_report_not_a_network_hiccup(
+    watched_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unparsable_for_users(params: JSON) -> JSON:
+        if params["chat_id"] == USER_ID:
+            raise ApiError(400, "Bad Request: can't parse entities")
+        return watched_bot.api._new_message(params, watched_bot.api.calls[-1])
+
+    watched_bot.api.on("sendMessage", unparsable_for_users)
+    with caplog.at_level(logging.INFO):
+        calls = await watched_bot.ask("要去多长时间？")
+    assert [r.levelname for r in caplog.records if r.name == "bot.tg.errors"] == ["ERROR", "WARNING"]
+    (report,) = texts_to(calls, ADMIN_ID)
+    assert "BadRequest" in report

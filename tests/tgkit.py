@@ -27,9 +27,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config
@@ -61,6 +63,10 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.retry_after = retry_after
+
+
+class UnreachableError(Exception):
+    """Raise from a method override to simulate a connection that could not be made (nothing was sent)."""
 
 
 @dataclass
@@ -320,7 +326,10 @@ class OfflineRequest(BaseRequest):
         if request_data is not None and request_data.contains_files:
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 files[name] = (filename, content if isinstance(content, bytes) else content.read(), mimetype)
-        response = self.api.call(api_method, params, files)
+        try:
+            response = self.api.call(api_method, params, files)
+        except UnreachableError as error:
+            raise NetworkError(f"httpx.ConnectError: {error}") from httpx.ConnectError(str(error))
         status = 200 if response["ok"] else int(response["error_code"])
         return status, json.dumps(response).encode()
 

@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
@@ -31,6 +31,7 @@ from bot.core.storage import Database
 from bot.tg import answering, errors, fallback
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
+from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ ALLOWED_UPDATES = (
     Update.MY_CHAT_MEMBER,
 )
 CONCURRENT_UPDATES = 16
-FLOOD_RETRIES = 3  # AIORateLimiter waits out RetryAfter this many times before giving up
+BOOTSTRAP_RETRIES = 5  # start-up calls (getMe, deleteWebhook) retried on network errors, then exit
 
 
 def build_application(
@@ -74,7 +75,7 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        .rate_limiter(RateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -156,6 +157,7 @@ def serve(application: FaqApplication, config: Config) -> None:
             webhook_url=webhook.url,
             secret_token=webhook.secret_token or None,
             allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
-        application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+        application.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=BOOTSTRAP_RETRIES)

@@ -10,7 +10,7 @@ import logging
 import time
 
 from telegram import Chat, Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.tg.context import Context, user_script
 from bot.tg.formatting import escape, truncate
@@ -58,7 +58,7 @@ async def handle_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (%s) while handling %s", error.message, where)
         return
-    if isinstance(error, NetworkError):  # includes TimedOut; transient, the next update will do
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):  # TimedOut too: transient
         logger.warning("Network error while handling %s: %s", where, error)
         return
     logger.error("Error while handling %s", where, exc_info=error)
