@@ -249,3 +249,14 @@ async def test_storing_user_ids_follows_the_config(tmp_path: Path, config: Confi
         await bot.ask("双百双招是什么？")
     with sqlite3.connect(config.database) as connection:
         assert connection.execute("SELECT user_id FROM questions").fetchall() == [(USER_ID,)]
+
+
+async def test_a_traditional_app_language_gets_a_traditional_welcome(bot: Harness) -> None:
+    user = bot.payloads.user(language_code="zh-hant")
+    welcome = only_message(await bot.ask("/start", user=user))
+    assert "我是“雙百雙招”問答助手" in visible_text(welcome.text)
+    assert welcome.button_labels == ["📚 瀏覽全部問題"]
+
+    # What the user writes wins over the app language.
+    only_message(await bot.ask("要去多长时间？", user=user))
+    assert visible_text(only_message(await bot.ask("/help", user=user)).text).startswith("怎么用")

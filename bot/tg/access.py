@@ -44,7 +44,7 @@ def admin_only(callback: Callback[R]) -> Callback[R | None]:
             user.id if user else None,
             chat.id if chat else None,
         )
-        refusal = say(Texts.ADMIN_ONLY, user_script(context))
+        refusal = say(Texts.ADMIN_ONLY, user_script(context, update.effective_user))
         if update.callback_query is not None:
             await update.callback_query.answer(refusal, show_alert=True)
         elif update.effective_message is not None:

@@ -139,7 +139,7 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
     reply = data.responder.reply(question)
     if reply.empty:
         if explicit:
-            await message.reply_text(say(Texts.ASK_USAGE, user_script(context)), do_quote=True)
+            await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
         return
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
@@ -187,7 +187,7 @@ async def ask(update: Update, context: Context) -> None:
     question = command_argument(message.text)
     if message.chat.type == Chat.PRIVATE:
         if not question:
-            await message.reply_text(say(Texts.ASK_USAGE, user_script(context)))
+            await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)))
             return
         await answer_privately(message, context, question)
     else:
@@ -200,7 +200,7 @@ async def ask(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    script = user_script(context)
+    script = user_script(context, message.from_user)
     if message.chat.type != Chat.PRIVATE:
         if is_addressed_command(message):
             await message.reply_text(say(Texts.HELP_GROUP, script, bot=escape(context.bot.username)))
@@ -222,7 +222,7 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    script = user_script(context)
+    script = user_script(context, message.from_user)
     bot = escape(context.bot.username)
     if message.chat.type == Chat.PRIVATE:
         contact = escape(convert(context.bot_data.responder.contact, script))
@@ -234,7 +234,7 @@ async def help_command(update: Update, context: Context) -> None:
 async def faq(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    script = user_script(context)
+    script = user_script(context, message.from_user)
     if message.chat.type == Chat.PRIVATE:
         await sending.reply(message, menu.topics_view(context.bot_data.holder.snapshot.knowledge, script))
     elif is_addressed_command(message):
@@ -360,7 +360,7 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     assert query is not None
     text = query.query.strip()
-    script = detect_script(text) if text else user_script(context)
+    script = detect_script(text) if text else user_script(context, query.from_user)
     results = inline_results(context, text, script) if text else []
     start_button = InlineQueryResultsButton(text=say(Texts.INLINE_OPEN, script), start_parameter="inline")
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=start_button)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from telegram import User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Config
@@ -16,6 +17,9 @@ from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
 from bot.core.storage import Database
 from bot.core.text import Script
+
+# Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
+TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
 
 
 class BotData:
@@ -44,7 +48,7 @@ class UserData:
 
     def __init__(self) -> None:
         # The script of the user's last question, for replies that carry no text of their own (/faq, /start).
-        self.script: Script = Script.SIMPLIFIED
+        self.script: Script | None = None
 
 
 # ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of extra retries per call.
@@ -54,6 +58,9 @@ FaqApplication: TypeAlias = Application[ExtBot[int], Context, UserData, ChatData
 CONTEXT_TYPES = ContextTypes(bot_data=BotData, chat_data=ChatData, user_data=UserData)
 
 
-def user_script(context: Context) -> Script:
-    """The script to write fixed texts in for this user (their last question's)."""
-    return context.user_data.script if context.user_data is not None else Script.SIMPLIFIED
+def user_script(context: Context, user: User | None = None) -> Script:
+    """The script to write fixed texts in for this user: their last question's, else their app language's."""
+    if context.user_data is not None and context.user_data.script is not None:
+        return context.user_data.script
+    language = (user.language_code or "").lower() if user is not None else ""
+    return Script.TRADITIONAL if language in TRADITIONAL_LANGUAGES else Script.SIMPLIFIED

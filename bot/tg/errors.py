@@ -72,7 +72,7 @@ async def _apologise(update: Update, context: Context) -> None:
     if message is None or update.callback_query is not None:
         return
     try:
-        await message.reply_text(say(Texts.ERROR_APOLOGY, user_script(context)))
+        await message.reply_text(say(Texts.ERROR_APOLOGY, user_script(context, update.effective_user)))
     except TelegramError as error:
         logger.warning("Could not apologise for an error: %s", error)
 

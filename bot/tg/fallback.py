@@ -26,10 +26,10 @@ def register(application: FaqApplication) -> None:
 async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_text(say(Texts.UNKNOWN_COMMAND, user_script(context)))
+    await message.reply_text(say(Texts.UNKNOWN_COMMAND, user_script(context, update.effective_user)))
 
 
 async def not_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_text(say(Texts.NON_TEXT, user_script(context)))
+    await message.reply_text(say(Texts.NON_TEXT, user_script(context, update.effective_user)))
