@@ -193,6 +193,8 @@ async def test_thumbs_under_an_inline_message_are_stored(bot: Harness) -> None:
     data = keyboard[0][0]["callback_data"]
     calls = await bot.send(bot.payloads.callback(data, None, inline_message_id="inline-1"))
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert calls[1].params["inline_message_id"] == "inline-1"
+    assert [button.get("url") for button in calls[1].buttons] == [f"https://t.me/{BOT_USERNAME}?start=faq_duration"]
     rows = bot.app.bot_data.db.connection.execute("SELECT kind, entry_id, chat_type FROM feedback").fetchall()
     assert [tuple(row) for row in rows] == [("up", "duration", "inline")]
 

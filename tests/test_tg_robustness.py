@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from bot.core.answering import Reply
 from bot.tg import ratelimit
+from bot.tg.context import Context
 from tests.tgkit import (
     ADMIN_ID,
     GROUP_ID,
@@ -196,3 +198,28 @@ async def test_a_bad_request_is_a_bug_to_report_not_a_network_hiccup(
     assert [r.levelname for r in caplog.records if r.name == "bot.tg.errors"] == ["ERROR", "WARNING"]
     (report,) = texts_to(calls, ADMIN_ID)
     assert "BadRequest" in report
+
+
+async def test_an_error_in_a_job_is_logged_with_the_job_name(
+    watched_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def failing_job(context: Context) -> None:
+        raise RuntimeError("job failed")
+
+    handled = asyncio.Event()
+
+    async def after_the_error_handlers(update: object, context: Context) -> None:
+        handled.set()
+
+    watched_bot.app.add_error_handler(after_the_error_handlers)  # error handlers run in order
+    job_queue = watched_bot.app.job_queue
+    assert job_queue is not None
+    await job_queue.start()
+    try:
+        with caplog.at_level(logging.ERROR):
+            job_queue.run_once(failing_job, 0, name="reload-knowledge")
+            await asyncio.wait_for(handled.wait(), timeout=30)
+    finally:
+        await job_queue.stop()
+    (record,) = [r for r in caplog.records if r.name == "bot.tg.errors"]
+    assert "no update, job 'reload-knowledge'" in record.getMessage()

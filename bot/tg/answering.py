@@ -43,7 +43,15 @@ from bot.tg.triggers import (
     mentions_bot,
     without_mention,
 )
-from bot.tg.views import DEEP_LINK_PREFIX, Outgoing, browse_button, group_reply, inline_result, private_reply
+from bot.tg.views import (
+    DEEP_LINK_PREFIX,
+    Outgoing,
+    browse_button,
+    group_reply,
+    inline_result,
+    more_in_private,
+    private_reply,
+)
 from bot.tg.views import without_feedback as markup_without_feedback
 
 logger = logging.getLogger(__name__)
@@ -117,6 +125,11 @@ def _record_feedback(
         logger.exception("Could not record %s feedback on %s", kind.value, entry_id)
 
 
+def _log_reply(reply: Reply, chat: Chat) -> None:
+    """One line per question for operators: what the bot did, never what was asked or by whom."""
+    logger.info("%s question: %s %s (score %.1f)", chat.type, reply.outcome.value, reply.entry_id or "-", reply.score)
+
+
 # -- questions ---------------------------------------------------------------------------------
 
 
@@ -125,6 +138,7 @@ async def answer_privately(message: Message, context: Context, question: str) ->
     reply = context.bot_data.responder.reply(question)
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
+    _log_reply(reply, message.chat)
     await sending.reply(message, private_reply(reply, question_id))
 
 
@@ -143,6 +157,7 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
         return
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
+    _log_reply(reply, message.chat)
     if context.chat_data is not None and _asked_recently(context, reply.normalized):
         logger.info("Not answering a repeated question in chat %s", message.chat.id)
         return
@@ -293,9 +308,11 @@ async def _feedback(query: CallbackQuery, context: Context, pressed: Button) -> 
     )
     thanks = Texts.FEEDBACK_THANKS if kind is FeedbackKind.UP else Texts.FEEDBACK_DOWN
     await query.answer(say(thanks, pressed.script))
+    if query.inline_message_id is not None:  # an inline-mode message: Telegram does not send it back
+        link = more_in_private(pressed.argument, pressed.script, context.bot.username) if pressed.argument else None
+        await _edit_markup(query, InlineKeyboardMarkup([[link]]) if link else None)
+        return
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    if query.inline_message_id is not None:
-        markup = None  # Telegram does not send inline messages back; drop the whole keyboard
     await _edit_markup(query, markup_without_feedback(markup))
 
 

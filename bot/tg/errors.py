@@ -55,6 +55,8 @@ async def handle_error(update: object, context: Context) -> None:
     """Log the error with context, apologise in private chats, report to ``admin_chat_id``."""
     error = context.error
     where = describe_update(update)
+    if context.job is not None:
+        where += f", job {context.job.name!r}"
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (%s) while handling %s", error.message, where)
         return

@@ -98,14 +98,16 @@ def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int 
     """A reply in a group: the answer, or one short line for a miss (no menus in groups)."""
     script = reply.script
     if reply.outcome is Outcome.ANSWER and reply.entry_id is not None:
-        rows = [
-            feedback_row(reply, question_id),
-            [InlineKeyboardButton(say(Texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, reply.entry_id))],
-        ]
+        rows = [feedback_row(reply, question_id), [more_in_private(reply.entry_id, script, bot_username)]]
         return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
     if reply.outcome is Outcome.SUGGEST and reply.suggestions:
         return Outgoing((say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question)),))
     return Outgoing((say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),))
+
+
+def more_in_private(entry_id: str, script: Script, bot_username: str) -> InlineKeyboardButton:
+    """A link button that opens the answer in a private chat with the bot."""
+    return InlineKeyboardButton(say(Texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, entry_id))
 
 
 def inline_result(reply: Reply, question: str, bot_username: str) -> InlineQueryResultArticle:
@@ -114,14 +116,7 @@ def inline_result(reply: Reply, question: str, bot_username: str) -> InlineQuery
     blocks = [Block.markup(say(Texts.INLINE_QUESTION, reply.script, question=escape(question))), *answer_blocks(reply)]
     text = split_message(blocks)[0]
     keyboard = InlineKeyboardMarkup(
-        [
-            feedback_row(reply, 0),
-            [
-                InlineKeyboardButton(
-                    say(Texts.MORE_IN_PRIVATE, reply.script), url=entry_link(bot_username, reply.entry_id)
-                )
-            ],
-        ]
+        [feedback_row(reply, 0), [more_in_private(reply.entry_id, reply.script, bot_username)]]
     )
     return InlineQueryResultArticle(
         id=reply.entry_id,
