@@ -1,8 +1,23 @@
 """``build_application``: the one place that wires the bot together.
 
-Each module in :data:`FEATURES` adds its handlers (``register``) and menu
-entries (``commands``); ``fallback`` comes last so features always win; the
-error handler catches what escapes.  The core objects live on typed ``bot_data``.
+Each module in :data:`FEATURES` adds its handlers and jobs (``register``) and
+its command-menu entries (``commands``); ``fallback`` is registered after all of
+them in the same handler group, so a feature's handler always wins over the
+"unknown command" and "not text" replies; the error handler catches what escapes.
+
+Adding a feature (staff tools, announcements):
+
+- a module ``bot/tg/<feature>.py`` with ``register(application)`` and ``commands() -> CommandMenu``,
+  listed in :data:`FEATURES`;
+- handlers in the default group 0; staff-only callbacks wrapped in :func:`bot.tg.access.admin_only`;
+- inline buttons with its own callback-data prefix (``s:``, ``n:``) and a ``CallbackQueryHandler``
+  with ``pattern=r"^s:"``;
+- its state as typed attributes of :class:`bot.tg.context.BotData`, set in ``register``;
+- jobs on ``application.job_queue``.
+
+Answering takes every plain private text as a question (group 0).  A handler that must see
+such text first (a step of a conversation, e.g. "send the announcement text") goes in
+group -1 and raises ``ApplicationHandlerStop`` when it consumed the message.
 """
 
 from __future__ import annotations
