@@ -130,12 +130,18 @@ def test_backups_in_the_same_second_get_a_counter(tmp_path: Path) -> None:
     assert names[:3] == ["faq-20250301-093000.yaml", "faq-20250301-093000-2.yaml", "faq-20250301-093000-3.yaml"]
     ordered = backups(tmp_path / "history")
     assert [path.read_text(encoding="utf-8") for path in ordered] == [f"version {n}\n" for n in range(12)]
-    removed = prune_history(tmp_path / "history", 2)
-    assert len(removed) == 10
+    prune_history(tmp_path / "history", 1)
+    faq.write_text("version 12\n", encoding="utf-8")
+    after_pruning = backup(faq, tmp_path / "history", 20, NOW)  # numbered after the newest, not reusing a name
+    assert after_pruning is not None
+    assert after_pruning.name == "faq-20250301-093000-13.yaml"
     assert [path.read_text(encoding="utf-8") for path in backups(tmp_path / "history")] == [
-        "version 10\n",
         "version 11\n",
+        "version 12\n",
     ]
+    removed = prune_history(tmp_path / "history", 1)
+    assert [path.name for path in removed] == ["faq-20250301-093000-12.yaml"]
+    assert [path.read_text(encoding="utf-8") for path in backups(tmp_path / "history")] == ["version 12\n"]
 
 
 def test_backup_of_a_missing_file_is_none(tmp_path: Path) -> None:

@@ -34,20 +34,32 @@ class UploadLimits:
     history_keep: int = 20
 
 
-def precheck(raw: bytes, file_name: str | None, max_bytes: int) -> list[Problem]:
-    """Refuse what is plainly not an FAQ file before touching the disk."""
+def is_yaml_name(file_name: str | None) -> bool:
+    return bool(file_name) and str(file_name).lower().endswith(YAML_SUFFIXES)
+
+
+def refuse_early(file_name: str | None, size: int, max_bytes: int) -> list[Problem]:
+    """Refusals decided by the name and size alone (before downloading a sent file)."""
     shown = file_name or FAQ_FILE
-    if file_name and not file_name.lower().endswith(YAML_SUFFIXES):
+    if file_name and not is_yaml_name(file_name):
         message = (
             "只能接收 .yaml 文本文件（例如 faq.yaml）。请把问答库文件 faq.yaml 直接作为文件发送，不要转成 Word 或 PDF。"
         )
         return [Problem(shown, 1, 1, message)]
-    if len(raw) > max_bytes:
+    if size > max_bytes:
         message = (
-            f"文件太大（{(len(raw) + 1023) // 1024} KB，上限 {max_bytes // 1024} KB）。"
+            f"文件太大（{(size + 1023) // 1024} KB，上限 {max_bytes // 1024} KB）。"
             "问答库 faq.yaml 通常只有几十 KB：请确认发送的是正确的文件。"
         )
         return [Problem(shown, 1, 1, message)]
+    return []
+
+
+def precheck(raw: bytes, file_name: str | None, max_bytes: int) -> list[Problem]:
+    """Refuse what is plainly not an FAQ file before touching the disk."""
+    shown = file_name or FAQ_FILE
+    if problems := refuse_early(file_name, len(raw), max_bytes):
+        return problems
     if not raw.strip():
         return [Problem(shown, 1, 1, "文件是空的。请发送完整的 faq.yaml。")]
     try:
@@ -73,11 +85,11 @@ def backup(path: Path, history_dir: Path, keep: int, now: datetime) -> Path | No
         return None
     history_dir.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = history_dir / f"{BACKUP_PREFIX}{stamp}{path.suffix}"
-    counter = 2
-    while target.exists():
-        target = history_dir / f"{BACKUP_PREFIX}{stamp}-{counter}{path.suffix}"
-        counter += 1
+    # Copies made within the same second are numbered after the newest one (even if older ones were pruned).
+    same_second = [_backup_order(found)[1] for found in backups(history_dir) if _backup_order(found)[0] == stamp]
+    counter = max(same_second, default=0) + 1
+    suffix = f"-{counter}" if counter > 1 else ""
+    target = history_dir / f"{BACKUP_PREFIX}{stamp}{suffix}{path.suffix}"
     write_atomically(target, path.read_bytes())
     shutil.copystat(path, target)
     prune_history(history_dir, keep)
