@@ -388,3 +388,19 @@ async def test_staff_commands_are_private_only(staff_bot: Harness) -> None:
     group = staff_bot.payloads.group_chat()
     assert await staff_bot.ask("/stats", chat=group, user=admin(staff_bot)) == []
     assert await staff_bot.ask("/unanswered@FaqTestBot", chat=group, user=admin(staff_bot)) == []
+
+
+async def test_a_failing_chart_does_not_spoil_the_report(
+    staff_bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("matplotlib")
+
+    def broken_chart(stats: object) -> bytes:
+        raise RuntimeError("no backend")
+
+    monkeypatch.setattr("bot.tg.staff.questions_per_day_png", broken_chart)
+    with caplog.at_level(logging.ERROR, logger="bot.tg.staff"):
+        calls = await staff_bot.ask("/stats", user=admin(staff_bot))
+    assert [call.method for call in calls] == ["sendMessage"]
+    assert visible_text(calls[0].text).startswith("使用统计（")
+    assert [record.getMessage() for record in caplog.records] == ["Could not draw the questions-per-day chart"]

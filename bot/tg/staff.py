@@ -312,7 +312,11 @@ async def stats_command(update: Update, context: Context) -> None:
     titles = {entry.id: entry.questions[0] for entry in data.holder.snapshot.knowledge}
     await _reply(message, format_stats(stats, titles))
     if charts_available():
-        png = await asyncio.to_thread(questions_per_day_png, stats)
+        try:
+            png = await asyncio.to_thread(questions_per_day_png, stats)
+        except Exception:  # the chart is optional: the text report was sent, so only log it
+            logger.exception("Could not draw the questions-per-day chart")
+            return
         if png is not None:
             caption = StaffTexts.CHART_CAPTION.format(period=stats.period.describe())
             await message.reply_photo(photo=png, caption=caption, parse_mode=None)
