@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import StaffConfig
 from bot.core.uploads import backups
+from bot.tg.app import set_commands
 from bot.tg.staff import WATCH_JOB
 from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge, write_faq
 from tests.tgkit import (
@@ -362,6 +363,23 @@ async def test_stats_without_the_chart_library(staff_bot: Harness, monkeypatch: 
 
 
 # -- access ------------------------------------------------------------------------------------
+
+
+async def test_staff_commands_are_in_the_admins_menus_only(staff_bot: Harness) -> None:
+    await set_commands(staff_bot.app)
+
+    menus = {
+        (call.params["scope"]["type"], call.params["scope"].get("chat_id")): [
+            c["command"] for c in call.params["commands"]
+        ]
+        for call in staff_bot.api.called("setMyCommands")
+    }
+    staff = {"reload", "export", "test", "unanswered", "stats"}
+    assert not staff & set(menus[("all_private_chats", None)])
+    assert not staff & set(menus[("all_group_chats", None)])
+    for admin_id in (ADMIN_ID, SECOND_ADMIN):
+        assert staff <= set(menus[("chat", admin_id)])
+        assert set(menus[("all_private_chats", None)]) <= set(menus[("chat", admin_id)])
 
 
 @pytest.mark.parametrize("command", ["/reload", "/export", "/test 要去多久", "/unanswered", "/stats"])
