@@ -261,7 +261,8 @@ class FakeBotApi:
         for name, (filename, content, _mimetype) in record.files.items():
             file_id = f"file{len(self.files) + 1}"
             self.files[file_id] = content
-            message[name] = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": filename}
+            sent: JSON = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": filename}
+            message[name] = [{**sent, "width": 600, "height": 300}] if name == "photo" else sent
         self.messages[(chat_id, message["message_id"])] = message
         return message
 

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.config import Config
 from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
+from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
 from bot.core.text import Script
 
@@ -30,6 +31,7 @@ class BotData:
     responder: Responder
     db: Database
     journal: Journal
+    reloader: KnowledgeReloader  # set by the staff feature
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins

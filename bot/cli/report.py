@@ -1,0 +1,81 @@
+"""``faqbot report``: the missed-question report of ``/unanswered``, in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.core.answering import Snapshot
+from bot.core.missed import current_outcome, format_missed, missed_report, write_missed_csv
+from bot.core.period import DEFAULT_DAYS, Period
+from bot.core.problems import InvalidFileError
+from bot.core.storage import Database, SchemaTooNewError
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("report", help="the missed questions of a period, similar phrasings grouped")
+    parser.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help=f"first day, YYYY-MM-DD (default: the last {DEFAULT_DAYS} days)",
+    )
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="also write every phrasing to this CSV file")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--config", type=Path, metavar="PATH", help="the bot's config file (default: ./config.yaml)")
+    source.add_argument("--database", type=Path, metavar="PATH", help="the bot's database file")
+    parser.set_defaults(func=run)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2025-03-01: {text!r}") from None
+
+
+def _config(args: argparse.Namespace) -> Config:
+    if args.config is not None:
+        return load_config(args.config, require_token=False)
+    if args.database is None and DEFAULT_CONFIG.is_file():
+        return load_config(DEFAULT_CONFIG, require_token=False)
+    return Config()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = _config(args)
+    except ConfigError as error:
+        print(f"faqbot report: {error}", file=sys.stderr)
+        return 2
+    path: Path = args.database or config.database
+    if not path.is_file():
+        print(f"faqbot report: no database at {path} (the bot creates it when it starts)", file=sys.stderr)
+        return 2
+    now = datetime.now(config.tzinfo)
+    first = args.since or now.date() - timedelta(days=DEFAULT_DAYS - 1)
+    period = Period.from_date(first, now)
+    try:
+        db = Database(path)
+    except SchemaTooNewError as error:
+        print(f"faqbot report: {error}", file=sys.stderr)
+        return 2
+    try:
+        groups = missed_report(db, period)
+    finally:
+        db.close()
+    try:
+        current = current_outcome(Snapshot.load(config.knowledge).matcher.match)
+    except InvalidFileError:
+        current = None  # the report does not need the FAQ, only this hint does
+    print(format_missed(groups, period, current=current, limit=len(groups)))
+    if args.csv is not None:
+        with args.csv.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel reads it as UTF-8
+            write_missed_csv(groups, stream, period)
+        print(f"CSV: {args.csv}")
+    return 0

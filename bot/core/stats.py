@@ -1,0 +1,142 @@
+"""Usage statistics for a period, and the record of knowledge updates (migration 2)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.core.journal import iso, utc_now
+from bot.core.period import Period
+from bot.core.reload import ReloadResult, ReloadStatus
+from bot.core.storage import Database
+
+TOP_ENTRIES = 5
+BAR_WIDTH = 20
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What happened in one period.
+
+    ``asked`` counts real questions; greetings and empty messages (nothing left
+    after normalisation) are counted apart in ``greetings``.
+    """
+
+    period: Period
+    asked: int
+    answered: int
+    suggested: int
+    declined: int
+    greetings: int
+    top_entries: tuple[tuple[str, int], ...]
+    thumbs_up: int
+    thumbs_down: int
+    none_of_these: int
+    per_day: tuple[tuple[date, int], ...]
+    updates_loaded: int = 0
+    updates_refused: int = 0
+
+    def share(self, count: int) -> float:
+        return count / self.asked if self.asked else 0.0
+
+
+def collect_stats(db: Database, period: Period) -> Stats:
+    """Read the statistics of ``period`` from the journal tables."""
+    since, until = period.bounds
+    connection = db.connection
+    outcomes: Counter[str] = Counter()
+    per_day: Counter[date] = Counter()
+    rows = connection.execute(
+        "SELECT created_at, outcome, normalized = '' AS empty FROM questions WHERE created_at >= ? AND created_at < ?",
+        (since, until),
+    )
+    for row in rows:
+        if row["empty"]:
+            outcomes["greeting"] += 1
+            continue
+        outcomes[row["outcome"]] += 1
+        per_day[datetime.fromisoformat(row["created_at"]).astimezone(period.tz).date()] += 1
+    top = connection.execute(
+        "SELECT entry_id, COUNT(*) AS n FROM questions"
+        " WHERE outcome = 'answer' AND entry_id IS NOT NULL AND created_at >= ? AND created_at < ?"
+        " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+        (since, until, TOP_ENTRIES),
+    ).fetchall()
+    feedback = dict(
+        connection.execute(
+            "SELECT kind, COUNT(*) FROM feedback WHERE created_at >= ? AND created_at < ? GROUP BY kind", (since, until)
+        ).fetchall()
+    )
+    updates = dict(
+        connection.execute(
+            "SELECT status, COUNT(*) FROM knowledge_updates WHERE created_at >= ? AND created_at < ? GROUP BY status",
+            (since, until),
+        ).fetchall()
+    )
+    return Stats(
+        period=period,
+        asked=outcomes["answer"] + outcomes["suggest"] + outcomes["decline"],
+        answered=outcomes["answer"],
+        suggested=outcomes["suggest"],
+        declined=outcomes["decline"],
+        greetings=outcomes["greeting"],
+        top_entries=tuple((row["entry_id"], row["n"]) for row in top),
+        thumbs_up=feedback.get("up", 0),
+        thumbs_down=feedback.get("down", 0),
+        none_of_these=feedback.get("none_of_these", 0),
+        per_day=tuple((day, per_day[day]) for day in period.days()),
+        updates_loaded=updates.get("loaded", 0),
+        updates_refused=updates.get("invalid", 0),
+    )
+
+
+def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
+    """The statistics as plain text (Chinese); ``titles`` maps entry ids to their first question."""
+    titles = titles or {}
+    lines = [f"使用统计（{stats.period.describe()}）"]
+    extra = f"（另有问候或空消息 {stats.greetings} 条）" if stats.greetings else ""
+    lines.append(f"提问 {stats.asked} 次{extra}")
+    for label, count in (("直接回答", stats.answered), ("给出建议", stats.suggested), ("无法回答", stats.declined)):
+        lines.append(f"  {label} {count}（{stats.share(count):.0%}）")
+    if stats.top_entries:
+        lines.append("最常回答的条目：")
+        for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
+            title = f" {titles[entry_id]}" if entry_id in titles else ""
+            lines.append(f"  {number}. {entry_id}{title} ×{count}")
+    lines.append(f"反馈：👍 {stats.thumbs_up} · 👎 {stats.thumbs_down} · “都不是” {stats.none_of_these}")
+    lines.append("每天提问：")
+    peak = max((count for _, count in stats.per_day), default=0)
+    for day, count in stats.per_day:
+        bar = "▇" * round(BAR_WIDTH * count / peak) if peak else ""
+        lines.append(f"  {day:%m-%d} {bar} {count}" if bar else f"  {day:%m-%d} {count}")
+    if stats.updates_loaded or stats.updates_refused:
+        refused = f"（另有 {stats.updates_refused} 次因错误被拒绝）" if stats.updates_refused else ""
+        lines.append(f"问答库更新：{stats.updates_loaded} 次{refused}")
+    return "\n".join(lines)
+
+
+def record_knowledge_update(
+    db: Database, source: str, result: ReloadResult, *, user_id: int | None = None, at: datetime | None = None
+) -> None:
+    """Store a loaded or refused version of the knowledge (``source``: watch, reload or upload)."""
+    if result.status is ReloadStatus.UNCHANGED:
+        return
+    changes = result.changes
+    with db.transaction() as connection:
+        connection.execute(
+            "INSERT INTO knowledge_updates (created_at, source, status, digest, added, removed, changed, problems, user_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                iso(at or utc_now()),
+                source,
+                result.status.value,
+                result.digest,
+                len(changes.added),
+                len(changes.removed),
+                len(changes.changed),
+                len(result.errors),
+                user_id,
+            ),
+        )

@@ -1,0 +1,178 @@
+"""Install a new FAQ file sent by staff: validate, back up, replace atomically, reload.
+
+The upload is written to a temporary file in the knowledge folder and validated
+there, so its passages are checked against the article beside the live file.  Only
+a valid file is installed: the current one is copied to ``history/`` first, then
+the temporary file is renamed over it (``os.replace`` is atomic on one file
+system), so a crash at any moment leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from bot.core.knowledge import FAQ_FILE, check_faq
+from bot.core.problems import InvalidFileError, Problem
+from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus
+from bot.core.yamlfile import parse_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+BACKUP_PREFIX = "faq-"
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadLimits:
+    """Limits from the config (``staff.max_upload_kb``, ``staff.history_keep``)."""
+
+    max_bytes: int = 256 * 1024
+    history_keep: int = 20
+
+
+def is_yaml_name(file_name: str | None) -> bool:
+    return bool(file_name) and str(file_name).lower().endswith(YAML_SUFFIXES)
+
+
+def refuse_early(file_name: str | None, size: int, max_bytes: int) -> list[Problem]:
+    """Refusals decided by the name and size alone (before downloading a sent file)."""
+    shown = file_name or FAQ_FILE
+    if file_name and not is_yaml_name(file_name):
+        message = (
+            "只能接收 .yaml 文本文件（例如 faq.yaml）。请把问答库文件 faq.yaml 直接作为文件发送，不要转成 Word 或 PDF。"
+        )
+        return [Problem(shown, 1, 1, message)]
+    if size > max_bytes:
+        message = (
+            f"文件太大（{(size + 1023) // 1024} KB，上限 {max_bytes // 1024} KB）。"
+            "问答库 faq.yaml 通常只有几十 KB：请确认发送的是正确的文件。"
+        )
+        return [Problem(shown, 1, 1, message)]
+    return []
+
+
+def precheck(raw: bytes, file_name: str | None, max_bytes: int) -> list[Problem]:
+    """Refuse what is plainly not an FAQ file before touching the disk."""
+    shown = file_name or FAQ_FILE
+    if problems := refuse_early(file_name, len(raw), max_bytes):
+        return problems
+    if not raw.strip():
+        return [Problem(shown, 1, 1, "文件是空的。请发送完整的 faq.yaml。")]
+    try:
+        parse_yaml(raw, shown)  # UTF-8 text, no binary content, YAML syntax
+    except InvalidFileError as error:
+        return error.problems
+    return []
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new one."""
+    temporary = _write_temporary(path.parent, data)
+    try:
+        os.replace(temporary, path)
+        _sync_directory(path.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def backup(path: Path, history_dir: Path, keep: int, now: datetime) -> Path | None:
+    """Copy ``path`` to ``history_dir`` with a timestamp; keep the newest ``keep`` copies."""
+    if not path.is_file():
+        return None
+    history_dir.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    # Copies made within the same second are numbered after the newest one (even if older ones were pruned).
+    same_second = [_backup_order(found)[1] for found in backups(history_dir) if _backup_order(found)[0] == stamp]
+    counter = max(same_second, default=0) + 1
+    suffix = f"-{counter}" if counter > 1 else ""
+    target = history_dir / f"{BACKUP_PREFIX}{stamp}{suffix}{path.suffix}"
+    write_atomically(target, path.read_bytes())
+    shutil.copystat(path, target)
+    prune_history(history_dir, keep)
+    return target
+
+
+def backups(history_dir: Path) -> list[Path]:
+    """The backups in ``history_dir``, oldest first."""
+    if not history_dir.is_dir():
+        return []
+    found = [path for path in history_dir.iterdir() if path.name.startswith(BACKUP_PREFIX) and path.is_file()]
+    return sorted(found, key=_backup_order)
+
+
+def prune_history(history_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; return those deleted."""
+    found = backups(history_dir)
+    doomed = found[: max(len(found) - max(keep, 1), 0)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def install_upload(
+    reloader: KnowledgeReloader, raw: bytes, file_name: str | None, limits: UploadLimits, now: datetime
+) -> ReloadResult:
+    """Validate an uploaded FAQ file and, if it is valid, make it the live one.
+
+    Returns:
+        ``INVALID`` with the problems (nothing changed), ``UNCHANGED`` when the file
+        is the one already serving, or ``LOADED`` with the change summary and the backup.
+    """
+    shown = file_name or FAQ_FILE
+    problems = precheck(raw, file_name, limits.max_bytes)
+    if problems:
+        return ReloadResult(ReloadStatus.INVALID, problems=tuple(problems))
+    faq_path = reloader.faq_path
+    with reloader.exclusive():
+        temporary = _write_temporary(faq_path.parent, raw)
+        try:
+            knowledge, problems = check_faq(temporary)
+            problems = [dataclasses.replace(problem, path=shown) for problem in problems]
+            if knowledge is None:
+                return ReloadResult(ReloadStatus.INVALID, problems=tuple(problems))
+            if knowledge.digest == reloader.holder.snapshot.knowledge.digest and faq_path.is_file():
+                return ReloadResult(ReloadStatus.UNCHANGED, problems=tuple(problems), digest=knowledge.digest)
+            saved = backup(faq_path, reloader.history_dir, limits.history_keep, now)
+            os.replace(temporary, faq_path)
+            _sync_directory(faq_path.parent)
+            result = reloader.adopt(dataclasses.replace(knowledge, source=faq_path), tuple(problems))
+            return dataclasses.replace(result, backup=saved)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _write_temporary(folder: Path, data: bytes) -> Path:
+    """A flushed and fsynced temporary file in ``folder`` (same file system as the target)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".upload-", suffix=".yaml.tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _backup_order(path: Path) -> tuple[str, int]:
+    """Backups sort by their timestamp, then by the counter of same-second copies."""
+    stem = path.name.removeprefix(BACKUP_PREFIX).split(".", 1)[0]
+    parts = stem.split("-")
+    counter = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
+    return "-".join(parts[:2]), counter

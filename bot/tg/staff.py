@@ -1,0 +1,355 @@
+"""The staff feature: live reload, FAQ upload and export, /test, missed questions, statistics.
+
+Every command is for admins only (:func:`bot.tg.access.admin_only`) and works in
+private chats; the reports name cadres' questions, so they are never posted in a
+group.  Handlers are thin: the work is done by the core (``bot.core.reload``,
+``uploads``, ``missed``, ``stats``, ``probe``); slow steps (validating and indexing
+a new FAQ, drawing a chart) run in a worker thread so questions keep being answered.
+Buttons use the ``s:`` callback prefix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from datetime import datetime
+
+from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.core.charts import charts_available, questions_per_day_png
+from bot.core.journal import utc_now
+from bot.core.missed import SHOWN_GROUPS, current_outcome, format_missed, mark_handled, missed_report
+from bot.core.period import DEFAULT_DAYS, MAX_DAYS, Period
+from bot.core.probe import describe_match
+from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus, content_digest, format_update
+from bot.core.stats import collect_stats, format_stats, record_knowledge_update
+from bot.core.uploads import UploadLimits, install_upload, is_yaml_name, refuse_early
+from bot.tg import fallback, sending
+from bot.tg.access import admin_only, is_admin
+from bot.tg.context import Context, FaqApplication
+from bot.tg.feature import CommandMenu
+from bot.tg.formatting import Block, split_message
+from bot.tg.triggers import command_argument
+from bot.tg.views import Outgoing
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "s:"
+PATTERN = r"^s:"
+HANDLED = "h"  # s:h:<days>:<question id>: mark the missed group holding that question as handled
+WATCH_JOB = "reload-knowledge"
+BUTTONS_PER_ROW = 5
+
+
+class StaffTexts:
+    """Fixed sentences of the staff tools (simplified Chinese)."""
+
+    COMMAND_RELOAD = "重新加载问答库"
+    COMMAND_EXPORT = "导出当前问答库文件"
+    COMMAND_TEST = "测试一个问题的匹配结果"
+    COMMAND_UNANSWERED = "查看没答上的问题"
+    COMMAND_STATS = "使用统计"
+
+    WATCH_LOADED = "问答库文件有改动，已自动重新加载。"
+    WATCH_INVALID = "⚠️ 服务器上的问答库文件有改动，但有错误，没有加载。"
+    TEST_USAGE = "用法：/test 问题，例如 /test 要去多长时间？"
+    DAYS_USAGE = "用法：/{command} 天数，例如 /{command} 30（默认 {default} 天，最多 {most} 天）。"
+    EXPORT_CAPTION = "当前的问答库（{count} 个条目）。修改后把文件直接发回给我，我检查无误后就会启用。"
+    EXPORT_DIFFERS = (
+        "注意：服务器上的这个文件和机器人正在使用的版本不同（可能有错误还没加载），发送 /reload 可以查看原因。"
+    )
+    EXPORT_FAILED = "读取问答库文件失败：{error}"
+    UPLOAD_RECEIVED = "收到文件，正在检查……"
+    UPLOAD_DOWNLOAD_FAILED = "文件下载失败，请重新发送。"
+    HANDLED_BUTTON = "✅ {number}"
+    HANDLED_HINT = "把问法加进问答库后，可以点下面的编号，把那一组标记为已处理（以后再有人这样问，还会出现在这里）。"
+    HANDLED_DONE = "已标记为已处理：{text}"
+    HANDLED_GONE = "这一组已经处理过了，或已不在这段时间的报告里。"
+    BUTTON_EXPIRED = "这个按钮已经失效了。"
+    CHART_CAPTION = "每天提问数（{period}）"
+
+
+def commands() -> CommandMenu:
+    return CommandMenu(
+        staff=(
+            BotCommand("reload", StaffTexts.COMMAND_RELOAD),
+            BotCommand("export", StaffTexts.COMMAND_EXPORT),
+            BotCommand("test", StaffTexts.COMMAND_TEST),
+            BotCommand("unanswered", StaffTexts.COMMAND_UNANSWERED),
+            BotCommand("stats", StaffTexts.COMMAND_STATS),
+        )
+    )
+
+
+def register(application: FaqApplication) -> None:
+    data = application.bot_data
+    data.reloader = KnowledgeReloader(data.holder, data.config.knowledge)
+    private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            CommandHandler("reload", reload_command, filters=private_new),
+            CommandHandler("export", export_command, filters=private_new),
+            CommandHandler("test", test_command, filters=private_new),
+            CommandHandler("unanswered", unanswered_command, filters=private_new),
+            CommandHandler("stats", stats_command, filters=private_new),
+            MessageHandler(private_new & filters.Document.ALL, document_received),
+            CallbackQueryHandler(button_pressed, pattern=PATTERN),
+        ]
+    )
+    job_queue = application.job_queue
+    assert job_queue is not None, "install python-telegram-bot[job-queue]"
+    interval = data.config.staff.reload_interval_seconds
+    job_queue.run_repeating(watch_knowledge, interval=interval, first=interval, name=WATCH_JOB)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+async def _reply(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Send plain ``text`` (escaped, split at Telegram's length limit)."""
+    return await sending.reply(message, Outgoing(tuple(split_message([Block(text)])), keyboard))
+
+
+def _record(context: Context, source: str, result: ReloadResult, user_id: int | None) -> None:
+    try:
+        record_knowledge_update(context.bot_data.db, source, result, user_id=user_id)
+    except sqlite3.Error:
+        logger.exception("Could not record the knowledge update")
+
+
+def _log(source: str, result: ReloadResult, user_id: int | None) -> None:
+    who = f" by admin {user_id}" if user_id is not None else ""
+    if result.status is ReloadStatus.LOADED:
+        changes = result.changes
+        logger.info(
+            "Knowledge reloaded (%s%s): added %s, removed %s, changed %s",
+            source,
+            who,
+            list(changes.added),
+            list(changes.removed),
+            list(changes.changed),
+        )
+    elif result.status is ReloadStatus.INVALID:
+        logger.error(
+            "Knowledge not reloaded (%s%s), the previous version keeps serving; problems:\n%s",
+            source,
+            who,
+            "\n".join(str(problem) for problem in result.errors),
+        )
+
+
+def _summary(context: Context, result: ReloadResult) -> str:
+    return format_update(result, len(context.bot_data.holder.snapshot.knowledge))
+
+
+def _days(context: Context) -> int | None:
+    """The optional day count of /unanswered and /stats; None when it is not a number in range."""
+    if not context.args:
+        return DEFAULT_DAYS
+    try:
+        days = int(context.args[0])
+    except ValueError:
+        return None
+    return days if 1 <= days <= MAX_DAYS else None
+
+
+def _now(context: Context) -> datetime:
+    return datetime.now(context.bot_data.config.tzinfo)
+
+
+# -- live reload -------------------------------------------------------------------------------
+
+
+async def watch_knowledge(context: Context) -> None:
+    """The repeating job: reload a changed knowledge file; tell the admins what happened."""
+    result = await asyncio.to_thread(context.bot_data.reloader.poll)
+    if result is None:
+        return
+    _log("watch", result, None)
+    _record(context, "watch", result, None)
+    lead = StaffTexts.WATCH_LOADED if result.ok else StaffTexts.WATCH_INVALID
+    texts = split_message([Block(lead), Block(_summary(context, result))])
+    for admin in context.bot_data.config.admins:
+        try:
+            for text in texts:
+                await context.bot.send_message(admin, text)
+        except TelegramError as error:  # e.g. an admin who never started a chat with the bot
+            logger.warning("Could not tell admin %s about the knowledge update: %s", admin, error)
+
+
+@admin_only
+async def reload_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    user_id = update.effective_user.id if update.effective_user else None
+    result = await asyncio.to_thread(context.bot_data.reloader.reload)
+    _log("reload", result, user_id)
+    _record(context, "reload", result, user_id)
+    await _reply(message, _summary(context, result))
+
+
+# -- upload and export -------------------------------------------------------------------------
+
+
+async def document_received(update: Update, context: Context) -> None:
+    """A file in a private chat: an FAQ upload from an admin; a non-admin's .yaml is refused, other files are not text."""
+    message = update.effective_message
+    assert message is not None
+    assert message.document is not None
+    if is_admin(update, context) or is_yaml_name(message.document.file_name):
+        await upload(update, context)
+    else:
+        await fallback.not_text(update, context)
+
+
+@admin_only
+async def upload(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    document = message.document
+    assert document is not None
+    config = context.bot_data.config
+    user_id = update.effective_user.id if update.effective_user else None
+    limits = UploadLimits(config.staff.max_upload_kb * 1024, config.staff.history_keep)
+    logger.info("Admin %s sent %r (%s bytes)", user_id, document.file_name, document.file_size)
+    if refusal := refuse_early(document.file_name, document.file_size or 0, limits.max_bytes):
+        await _reply(message, format_update(ReloadResult(ReloadStatus.INVALID, problems=tuple(refusal)), 0))
+        return
+    try:
+        telegram_file = await document.get_file()
+        raw = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as error:
+        logger.warning("Could not download %r: %s", document.file_name, error)
+        await _reply(message, StaffTexts.UPLOAD_DOWNLOAD_FAILED)
+        return
+    result = await asyncio.to_thread(
+        install_upload, context.bot_data.reloader, raw, document.file_name, limits, _now(context)
+    )
+    _log("upload", result, user_id)
+    _record(context, "upload", result, user_id)
+    await _reply(message, _summary(context, result))
+
+
+@admin_only
+async def export_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    data = context.bot_data
+    path = data.reloader.faq_path
+    try:
+        raw = path.read_bytes()
+        differs = content_digest(path) != data.holder.snapshot.knowledge.digest
+    except OSError as error:
+        await _reply(message, StaffTexts.EXPORT_FAILED.format(error=error.strerror or error))
+        return
+    caption = StaffTexts.EXPORT_CAPTION.format(count=len(data.holder.snapshot.knowledge))
+    if differs:
+        caption += "\n" + StaffTexts.EXPORT_DIFFERS
+    await message.reply_document(document=raw, filename=path.name, caption=caption, parse_mode=None)
+
+
+# -- /test -------------------------------------------------------------------------------------
+
+
+@admin_only
+async def test_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    question = command_argument(message.text or "")
+    if not question:
+        await _reply(message, StaffTexts.TEST_USAGE)
+        return
+    snapshot = context.bot_data.holder.snapshot
+    await _reply(message, describe_match(snapshot.matcher.match(question), snapshot.matcher.thresholds))
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+def _handled_keyboard(days: int, keys: list[int]) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(
+            StaffTexts.HANDLED_BUTTON.format(number=number), callback_data=f"{PREFIX}{HANDLED}:{days}:{key}"
+        )
+        for number, key in enumerate(keys, start=1)
+    ]
+    rows = [buttons[start : start + BUTTONS_PER_ROW] for start in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+@admin_only
+async def unanswered_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    days = _days(context)
+    if days is None:
+        usage = StaffTexts.DAYS_USAGE.format(command="unanswered", default=DEFAULT_DAYS, most=MAX_DAYS)
+        await _reply(message, usage)
+        return
+    period = Period.last_days(days, _now(context))
+    groups = missed_report(context.bot_data.db, period)
+    matcher = context.bot_data.holder.snapshot.matcher
+    text = format_missed(groups, period, current=current_outcome(matcher.match))
+    shown = [group.key for group in groups[:SHOWN_GROUPS]]
+    if shown:
+        text += "\n\n" + StaffTexts.HANDLED_HINT
+    await _reply(message, text, _handled_keyboard(days, shown))
+
+
+@admin_only
+async def stats_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    days = _days(context)
+    if days is None:
+        await _reply(message, StaffTexts.DAYS_USAGE.format(command="stats", default=DEFAULT_DAYS, most=MAX_DAYS))
+        return
+    data = context.bot_data
+    stats = collect_stats(data.db, Period.last_days(days, _now(context)))
+    titles = {entry.id: entry.questions[0] for entry in data.holder.snapshot.knowledge}
+    await _reply(message, format_stats(stats, titles))
+    if charts_available():
+        try:
+            png = await asyncio.to_thread(questions_per_day_png, stats)
+        except Exception:  # the chart is optional: the text report was sent, so only log it
+            logger.exception("Could not draw the questions-per-day chart")
+            return
+        if png is not None:
+            caption = StaffTexts.CHART_CAPTION.format(period=stats.period.describe())
+            await message.reply_photo(photo=png, caption=caption, parse_mode=None)
+
+
+@admin_only
+async def button_pressed(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    if len(parts) != 4 or parts[1] != HANDLED or not parts[2].isdigit() or not parts[3].isdigit():
+        await query.answer(StaffTexts.BUTTON_EXPIRED)
+        return
+    days, question_id = int(parts[2]), int(parts[3])
+    period = Period.last_days(days, _now(context))
+    group = mark_handled(context.bot_data.db, period, question_id, by=query.from_user.id, at=utc_now())
+    if group is None:
+        await query.answer(StaffTexts.HANDLED_GONE)
+        return
+    logger.info("Admin %s marked %d missed question(s) as handled", query.from_user.id, group.count)
+    await query.answer(StaffTexts.HANDLED_DONE.format(text=group.text[:150]))
+    await _without_button(query)
+
+
+async def _without_button(query: CallbackQuery) -> None:
+    """Remove the pressed button from the report: that group is handled now."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup is None:
+        return
+    rows = [[item for item in row if item.callback_data != query.data] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():  # a double click
+            raise

@@ -1,0 +1,424 @@
+"""End-to-end: the staff tools through the real application (no network)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import StaffConfig
+from bot.core.uploads import backups
+from bot.tg.app import set_commands
+from bot.tg.staff import WATCH_JOB
+from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge, write_faq
+from tests.tgkit import (
+    ADMIN_ID,
+    JSON,
+    OTHER_USER_ID,
+    USER_ID,
+    ApiCall,
+    ApiError,
+    Harness,
+    make_config,
+    running,
+    visible_text,
+)
+
+SECOND_ADMIN = 4004
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+
+
+@pytest.fixture
+async def staff_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot with its own knowledge folder (uploads write there) and two admins."""
+    knowledge = make_knowledge(tmp_path / "knowledge")
+    config = make_config(tmp_path, knowledge=knowledge, admins=(ADMIN_ID, SECOND_ADMIN))
+    async with running(config) as harness:
+        yield harness
+
+
+def admin(bot: Harness, user_id: int = ADMIN_ID) -> JSON:
+    return bot.payloads.user(user_id, first_name="管理员")
+
+
+def texts(calls: list[ApiCall], chat_id: int | None = None) -> list[str]:
+    return [
+        visible_text(call.text)
+        for call in calls
+        if call.method == "sendMessage" and (chat_id is None or call.chat_id == chat_id)
+    ]
+
+
+def knowledge_dir(bot: Harness) -> Path:
+    return bot.config.knowledge
+
+
+def update_rows(bot: Harness) -> list[tuple[str, str, int, int | None]]:
+    with sqlite3.connect(bot.config.database) as connection:
+        return connection.execute("SELECT source, status, added, user_id FROM knowledge_updates ORDER BY id").fetchall()
+
+
+async def answer_of(bot: Harness, question: str) -> str:
+    (text,) = texts(await bot.ask(question, user=bot.payloads.user(OTHER_USER_ID)))
+    return text
+
+
+async def run_watch_job(bot: Harness) -> list[ApiCall]:
+    job_queue = bot.app.job_queue
+    assert job_queue is not None
+    (job,) = job_queue.get_jobs_by_name(WATCH_JOB)
+    before = len(bot.api.calls)
+    await job.run(bot.app)
+    return bot.api.calls[before:]
+
+
+async def send_file(
+    bot: Harness, content: bytes, name: str = "faq.yaml", *, user: JSON | None = None, size: int | None = None
+) -> list[ApiCall]:
+    file_id = f"upload{len(bot.api.files) + 1}"
+    bot.api.files[file_id] = content
+    payload = bot.payloads.document(
+        file_id, name, file_size=len(content) if size is None else size, user=user or admin(bot)
+    )
+    return await bot.send(payload)
+
+
+# -- reload ------------------------------------------------------------------------------------
+
+
+async def test_reload_replies_with_the_changes(staff_bot: Harness) -> None:
+    assert "以前派过干部吗" not in await answer_of(staff_bot, "以前派过干部吗")
+    write_faq(knowledge_dir(staff_bot), BASE_FAQ.plus(HISTORY).replace("duration", answer="大约一百天。").yaml())
+
+    (reply,) = texts(await staff_bot.ask("/reload", user=admin(staff_bot)))
+
+    assert reply.splitlines() == ["问答库已更新，现在共有 4 个条目。", "新增 1 条：history", "修改 1 条：duration"]
+    assert (await answer_of(staff_bot, "以前派过干部吗")).startswith("先后选派5批160名优秀干部赴上海。")
+    assert update_rows(staff_bot) == [("reload", "loaded", 1, ADMIN_ID)]
+    (again,) = texts(await staff_bot.ask("/reload", user=admin(staff_bot)))
+    assert again == "文件内容和正在使用的版本相同，没有需要更新的。"
+
+
+async def test_reload_of_a_broken_file_keeps_the_old_version(staff_bot: Harness) -> None:
+    broken = BASE_FAQ.yaml().replace("related: [how_many]", "related: [nowhere]")
+    write_faq(knowledge_dir(staff_bot), broken)
+
+    (reply,) = texts(await staff_bot.ask("/reload", user=admin(staff_bot)))
+
+    lines = reply.splitlines()
+    assert lines[0].startswith("问答库文件有 1 处错误，没有更新，机器人继续使用原来的版本。")
+    assert lines[1].endswith("faq.yaml:4:5: 条目“duration”的 related 里的“nowhere”不存在：请检查拼写。")
+    assert (await answer_of(staff_bot, "一年派几个人出去")).startswith("每年选派100名左右优秀干部。")
+    assert update_rows(staff_bot) == [("reload", "invalid", 0, ADMIN_ID)]
+
+
+async def test_the_watch_job_loads_a_valid_change_and_tells_the_admins(staff_bot: Harness) -> None:
+    assert await run_watch_job(staff_bot) == []  # first look: nothing new
+    assert await run_watch_job(staff_bot) == []
+    write_faq(knowledge_dir(staff_bot), BASE_FAQ.plus(HISTORY).yaml())
+    assert await run_watch_job(staff_bot) == []  # seen once: maybe still being saved
+
+    calls = await run_watch_job(staff_bot)
+
+    for admin_id in (ADMIN_ID, SECOND_ADMIN):
+        (told,) = texts(calls, admin_id)
+        assert told.splitlines()[:3] == ["问答库文件有改动，已自动重新加载。", "", "问答库已更新，现在共有 4 个条目。"]
+    assert (await answer_of(staff_bot, "以前派过干部吗")).startswith("先后选派5批160名")
+    assert await run_watch_job(staff_bot) == []
+    assert update_rows(staff_bot) == [("watch", "loaded", 1, None)]
+
+
+async def test_the_watch_job_refuses_a_broken_change_and_every_admin_gets_the_problems(
+    staff_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    def second_admin_never_started_the_bot(params: JSON) -> JSON:
+        if int(params["chat_id"]) == SECOND_ADMIN:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        return {"message_id": 1, "date": 0, "chat": {"id": params["chat_id"], "type": "private"}}
+
+    await run_watch_job(staff_bot)
+    write_faq(knowledge_dir(staff_bot), BASE_FAQ.yaml().replace("    answer: ", "    answer: [", 1))
+    await run_watch_job(staff_bot)
+    staff_bot.api.on("sendMessage", second_admin_never_started_the_bot)
+
+    with caplog.at_level(logging.INFO, logger="bot.tg.staff"):
+        calls = await run_watch_job(staff_bot)
+
+    assert [call.chat_id for call in calls] == [ADMIN_ID, SECOND_ADMIN]  # both were told (one could not be reached)
+    told = visible_text(calls[0].text).splitlines()
+    assert told[0] == "⚠️ 服务器上的问答库文件有改动，但有错误，没有加载。"
+    assert told[2].startswith("问答库文件有 1 处错误")
+    problem = told[3]
+    assert problem.endswith(
+        "faq.yaml:11:5: 方括号 [...] 列表写法有误：各项之间用英文逗号分隔，最后用 ] 结束；含有特殊符号的项请加双引号。"
+    )
+    logged = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(logged) == 1
+    assert problem in logged[0].getMessage()  # the log says the same
+    assert any(f"Could not tell admin {SECOND_ADMIN}" in record.getMessage() for record in caplog.records)
+    assert (await answer_of(staff_bot, "一年派几个人出去")).startswith("每年选派100名左右优秀干部。")
+    assert await run_watch_job(staff_bot) == []  # told once
+
+
+# -- upload ------------------------------------------------------------------------------------
+
+
+async def test_a_valid_upload_is_installed_with_a_backup(staff_bot: Harness) -> None:
+    folder = knowledge_dir(staff_bot)
+    old = (folder / "faq.yaml").read_bytes()
+    new = BASE_FAQ.plus(HISTORY).yaml().encode()
+
+    calls = await send_file(staff_bot, new)
+
+    assert [call.method for call in calls] == ["getFile", "sendMessage"]
+    lines = visible_text(calls[-1].text).splitlines()
+    assert lines[:2] == ["问答库已更新，现在共有 4 个条目。", "新增 1 条：history"]
+    assert lines[2].startswith("原来的文件已备份为 history/faq-")
+    assert (folder / "faq.yaml").read_bytes() == new
+    (backup,) = (folder / "history").iterdir()
+    assert backup.read_bytes() == old
+    assert (await answer_of(staff_bot, "以前派过干部吗")).startswith("先后选派5批160名")
+    assert update_rows(staff_bot) == [("upload", "loaded", 1, ADMIN_ID)]
+
+
+async def test_an_invalid_upload_changes_nothing(staff_bot: Harness) -> None:
+    folder = knowledge_dir(staff_bot)
+    old = (folder / "faq.yaml").read_bytes()
+    bad = BASE_FAQ.replace("duration", passage="学习锻炼两百天").yaml().encode()
+
+    (reply,) = texts(await send_file(staff_bot, bad, "faq_new.yaml"))
+
+    assert reply.splitlines()[0].startswith("问答库文件有 1 处错误，没有更新")
+    assert reply.splitlines()[1].startswith("faq_new.yaml:11:14: 条目“duration”的 passage 在文章里找不到")
+    assert (folder / "faq.yaml").read_bytes() == old
+    assert not (folder / "history").exists()
+    assert update_rows(staff_bot) == [("upload", "invalid", 0, ADMIN_ID)]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "announced", "downloaded", "message"),
+    [
+        pytest.param(b"x: 1\n" * 60_000, "faq.yaml", None, False, "文件太大（293 KB，上限 256 KB）", id="oversized"),
+        pytest.param(b"x: 1\n" * 60_000, "faq.yaml", 0, True, "文件太大", id="oversized, size not announced"),
+        pytest.param(PNG, "faq.yaml", None, True, "不是 UTF-8 编码的文本", id="binary"),
+        pytest.param(b"\x00\x00\x00\x18ftypmp42", "faq.yaml", None, True, "这不是文本文件", id="binary, utf-8"),
+        pytest.param(b"PK\x03\x04", "问答库.docx", None, False, "只能接收 .yaml 文本文件", id="word document"),
+        pytest.param(b"entries: [a, b\n", "faq.yaml", None, True, "方括号 [...] 列表写法有误", id="broken yaml"),
+    ],
+)
+async def test_uploads_that_are_not_yaml_text_are_refused(
+    staff_bot: Harness, content: bytes, name: str, announced: int | None, downloaded: bool, message: str
+) -> None:
+    folder = knowledge_dir(staff_bot)
+    before = sorted(path.name for path in folder.iterdir())
+
+    calls = await send_file(staff_bot, content, name, size=announced)
+
+    assert bool(staff_bot.api.called("getFile")) is downloaded
+    (reply,) = texts(calls)
+    assert reply.startswith("问答库文件有 1 处错误，没有更新，机器人继续使用原来的版本。")
+    assert message in reply
+    assert sorted(path.name for path in folder.iterdir()) == before
+
+
+async def test_an_upload_by_a_non_admin_is_refused_and_logged(
+    staff_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = knowledge_dir(staff_bot)
+    old = (folder / "faq.yaml").read_bytes()
+
+    with caplog.at_level(logging.WARNING, logger="bot.tg.access"):
+        calls = await send_file(staff_bot, BASE_FAQ.plus(HISTORY).yaml().encode(), user=staff_bot.payloads.user())
+
+    assert texts(calls) == ["抱歉，这个命令只供管理员使用。"]
+    assert staff_bot.api.called("getFile") == []
+    assert (folder / "faq.yaml").read_bytes() == old
+    assert [r.getMessage() for r in caplog.records] == [f"Refused upload to non-admin user {USER_ID} in chat {USER_ID}"]
+
+
+async def test_other_files_from_users_are_not_questions(staff_bot: Harness) -> None:
+    calls = await send_file(staff_bot, b"%PDF-1.4", "通知.pdf", user=staff_bot.payloads.user())
+    assert texts(calls) == ["我只能回答文字问题。请直接输入您的问题，或发送 /faq 浏览全部问题。"]
+
+
+async def test_uploads_rotate_the_backups(tmp_path: Path) -> None:
+    config = make_config(
+        tmp_path, knowledge=make_knowledge(tmp_path / "knowledge"), staff=replace(StaffConfig(), history_keep=2)
+    )
+    async with running(config) as bot:
+        versions = [BASE_FAQ.replace("duration", answer=f"第{n}版。").yaml().encode() for n in range(1, 5)]
+        for version in versions:
+            (reply,) = texts(await send_file(bot, version))
+            assert reply.startswith("问答库已更新")
+        kept = backups(tmp_path / "knowledge" / "history")  # oldest first
+    assert [path.read_bytes() for path in kept] == versions[1:3]  # the two replaced last
+    assert (tmp_path / "knowledge" / "faq.yaml").read_bytes() == versions[-1]
+
+
+# -- export and /test --------------------------------------------------------------------------
+
+
+async def test_export_sends_the_current_file(staff_bot: Harness) -> None:
+    folder = knowledge_dir(staff_bot)
+
+    (call,) = await staff_bot.ask("/export", user=admin(staff_bot))
+
+    assert call.method == "sendDocument"
+    assert call.chat_id == ADMIN_ID
+    filename, content, _ = call.files["document"]
+    assert filename == "faq.yaml"
+    assert content == (folder / "faq.yaml").read_bytes()
+    assert call.params["caption"].startswith("当前的问答库（3 个条目）。")
+    assert "不同" not in call.params["caption"]
+
+    write_faq(folder, "entries: [")  # a broken edit that is not serving
+    (call,) = await staff_bot.ask("/export", user=admin(staff_bot))
+    assert call.files["document"][1] == b"entries: ["
+    assert "和机器人正在使用的版本不同" in call.params["caption"]
+
+
+async def test_test_shows_what_the_engine_sees(staff_bot: Harness) -> None:
+    (reply,) = texts(await staff_bot.ask("/test 一年派几个人出去", user=admin(staff_bot)))
+
+    lines = reply.splitlines()
+    assert lines[0] == "问题：一年派几个人出去"
+    assert lines[2].startswith("结果：直接回答")
+    assert lines[3] == "最接近的条目："
+    assert lines[4].startswith("1. how_many  ")
+    assert 1 <= len([line for line in lines if line[:1].isdigit()]) <= 5
+    (usage,) = texts(await staff_bot.ask("/test", user=admin(staff_bot)))
+    assert usage == "用法：/test 问题，例如 /test 要去多长时间？"
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+async def ask_as_cadres(bot: Harness) -> None:
+    for question in ("食堂在哪", "食堂在哪里", "食堂在哪", "能带家属吗", "一年派几个人出去"):
+        await bot.ask(question, user=bot.payloads.user(OTHER_USER_ID))
+
+
+async def test_unanswered_groups_and_marks_handled(staff_bot: Harness) -> None:
+    await ask_as_cadres(staff_bot)
+
+    (report,) = await staff_bot.ask("/unanswered", user=admin(staff_bot))
+
+    lines = visible_text(report.text).splitlines()
+    assert lines[0].endswith("：共 4 次，2 组，次数多的在前。")
+    assert lines[1] == "1. 食堂在哪 ×3（未答 3）"
+    assert lines[2] == "   类似问法：食堂在哪里"
+    assert lines[3] == "   现在仍然无法回答"
+    assert lines[4] == "2. 能带家属吗 ×1（未答 1）"
+    assert report.button_labels == ["✅ 1", "✅ 2"]
+
+    calls = await staff_bot.press(report, "✅ 1", user=admin(staff_bot))
+
+    assert calls[0].method == "answerCallbackQuery"
+    assert calls[0].params["text"] == "已标记为已处理：食堂在哪"
+    assert calls[1].method == "editMessageReplyMarkup"
+    assert [b["text"] for row in calls[1].params["reply_markup"]["inline_keyboard"] for b in row] == ["✅ 2"]
+    (again,) = texts(await staff_bot.ask("/unanswered 30", user=admin(staff_bot)))
+    assert "食堂" not in again
+    assert "1. 能带家属吗 ×1" in again
+    (pressed_twice,) = await staff_bot.press(report, "✅ 1", user=admin(staff_bot))
+    assert pressed_twice.params["text"] == "这一组已经处理过了，或已不在这段时间的报告里。"
+
+
+async def test_unanswered_when_nothing_was_missed_and_with_a_bad_argument(staff_bot: Harness) -> None:
+    (report,) = await staff_bot.ask("/unanswered", user=admin(staff_bot))
+    assert "：没有。" in visible_text(report.text)
+    assert report.keyboard == []
+    (usage,) = texts(await staff_bot.ask("/unanswered abc", user=admin(staff_bot)))
+    assert usage == "用法：/unanswered 天数，例如 /unanswered 30（默认 7 天，最多 366 天）。"
+
+
+async def test_stats_text_and_chart(staff_bot: Harness) -> None:
+    pytest.importorskip("matplotlib")
+    await ask_as_cadres(staff_bot)
+    await staff_bot.ask("你好", user=staff_bot.payloads.user(OTHER_USER_ID))
+
+    calls = await staff_bot.ask("/stats", user=admin(staff_bot))
+
+    assert [call.method for call in calls] == ["sendMessage", "sendPhoto"]
+    lines = visible_text(calls[0].text).splitlines()
+    assert lines[1] == "提问 5 次"  # the greeting is not journalled as a question
+    assert lines[2] == "  直接回答 1（20%）"
+    assert lines[4] == "  无法回答 4（80%）"
+    assert "  1. how_many 每年选派多少干部 ×1" in lines
+    _, png, _ = calls[1].files["photo"]
+    assert png.startswith(b"\x89PNG")
+    assert calls[1].params["caption"].startswith("每天提问数（")
+
+
+async def test_stats_without_the_chart_library(staff_bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    calls = await staff_bot.ask("/stats 30", user=admin(staff_bot))
+    assert [call.method for call in calls] == ["sendMessage"]
+    assert "提问 0 次" in visible_text(calls[0].text)
+
+
+# -- access ------------------------------------------------------------------------------------
+
+
+async def test_staff_commands_are_in_the_admins_menus_only(staff_bot: Harness) -> None:
+    await set_commands(staff_bot.app)
+
+    menus = {
+        (call.params["scope"]["type"], call.params["scope"].get("chat_id")): [
+            c["command"] for c in call.params["commands"]
+        ]
+        for call in staff_bot.api.called("setMyCommands")
+    }
+    staff = {"reload", "export", "test", "unanswered", "stats"}
+    assert not staff & set(menus[("all_private_chats", None)])
+    assert not staff & set(menus[("all_group_chats", None)])
+    for admin_id in (ADMIN_ID, SECOND_ADMIN):
+        assert staff <= set(menus[("chat", admin_id)])
+        assert set(menus[("all_private_chats", None)]) <= set(menus[("chat", admin_id)])
+
+
+@pytest.mark.parametrize("command", ["/reload", "/export", "/test 要去多久", "/unanswered", "/stats"])
+async def test_staff_commands_refuse_non_admins(
+    staff_bot: Harness, caplog: pytest.LogCaptureFixture, command: str
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.tg.access"):
+        calls = await staff_bot.ask(command)
+    assert texts(calls) == ["抱歉，这个命令只供管理员使用。"]
+    assert len(caplog.records) == 1
+    assert caplog.records[0].getMessage().startswith("Refused ")
+
+
+async def test_a_non_admin_cannot_press_the_handled_button(staff_bot: Harness) -> None:
+    await ask_as_cadres(staff_bot)
+    (report,) = await staff_bot.ask("/unanswered", user=admin(staff_bot))
+    (alert,) = await staff_bot.press(report, "✅ 1", user=staff_bot.payloads.user())
+    assert alert.params["show_alert"] is True
+    (again,) = texts(await staff_bot.ask("/unanswered", user=admin(staff_bot)))
+    assert "1. 食堂在哪 ×3" in again
+
+
+async def test_staff_commands_are_private_only(staff_bot: Harness) -> None:
+    group = staff_bot.payloads.group_chat()
+    assert await staff_bot.ask("/stats", chat=group, user=admin(staff_bot)) == []
+    assert await staff_bot.ask("/unanswered@FaqTestBot", chat=group, user=admin(staff_bot)) == []
+
+
+async def test_a_failing_chart_does_not_spoil_the_report(
+    staff_bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("matplotlib")
+
+    def broken_chart(stats: object) -> bytes:
+        raise RuntimeError("no backend")
+
+    monkeypatch.setattr("bot.tg.staff.questions_per_day_png", broken_chart)
+    with caplog.at_level(logging.ERROR, logger="bot.tg.staff"):
+        calls = await staff_bot.ask("/stats", user=admin(staff_bot))
+    assert [call.method for call in calls] == ["sendMessage"]
+    assert visible_text(calls[0].text).startswith("使用统计（")
+    assert [record.getMessage() for record in caplog.records] == ["Could not draw the questions-per-day chart"]
