@@ -156,23 +156,25 @@ class _Checker:
         return items
 
     # -- the file ------------------------------------------------------------------
-    def check_top(self, data: Any) -> tuple[LineList, Any, Mark | None]:
+    def check_top(self, data: Any) -> tuple[list[Any], list[Mark], Any, Mark | None]:
+        """The entries (with their positions) and the synonyms of the whole file."""
         if not isinstance(data, LineDict):
             self.add(None, "文件开头应该是 synonyms: 和 entries: 两部分（参考文件顶部的说明）。")
-            return LineList(), [], None
+            return [], [], None, None
         for key in data:
             if key not in TOP_KEYS:
                 self.add(data.key_marks[key], self._unknown_key(key, TOP_KEYS, "文件顶层"))
+        synonyms, synonyms_mark = data.get("synonyms"), data.value_marks.get("synonyms")
+        entries = data.get("entries")
         if "entries" not in data:
             self.add(data.mark, "缺少 entries:（条目列表）。")
-            return LineList(), data.get("synonyms") or [], data.value_marks.get("synonyms")
-        entries = data["entries"]
-        if not isinstance(entries, LineList):
+        elif not isinstance(entries, LineList):
             self.add(data.value_marks["entries"], "entries 应该是条目列表：每个条目以“- id: ”开头。")
-            entries = LineList()
         elif not entries:
             self.add(data.value_marks["entries"], "entries 是空的：至少需要一个条目。")
-        return entries, data.get("synonyms"), data.value_marks.get("synonyms")
+        else:
+            return list(entries), entries.item_marks, synonyms, synonyms_mark
+        return [], [], synonyms, synonyms_mark
 
     @staticmethod
     def _unknown_key(key: str, allowed: tuple[str, ...], where: str) -> str:
@@ -330,11 +332,10 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
     article_path = faq_path.parent / ARTICLE_FILE
     article = load_article(article_path) if article_path.is_file() else None
     checker = _Checker(shown, article)
-    raw_entries, raw_synonyms, synonyms_mark = checker.check_top(data)
+    raw_entries, marks, raw_synonyms, synonyms_mark = checker.check_top(data)
     synonyms = checker.synonyms(raw_synonyms, synonyms_mark)
     entries: list[tuple[Entry, Mark]] = []
     entry_marks: dict[str, list[Mark]] = {}
-    marks = raw_entries.item_marks if isinstance(raw_entries, LineList) else []
     for index, (raw, mark) in enumerate(zip(raw_entries, marks, strict=True), start=1):
         if isinstance(raw, LineDict) and isinstance(raw.get("id"), str):
             entry_marks.setdefault(raw["id"].strip(), []).append(raw.value_marks["id"])

@@ -162,6 +162,8 @@ def parse_yaml(raw: bytes, shown: str) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and "quoted scalar" in (error.context or ""):
+            mark = error.context_mark  # an unclosed quote: point at where it opens, not at the end of the file
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         message = _friendly_yaml_message(error, text.splitlines())
         raise InvalidFileError([Problem(shown, line, column, message)]) from None
