@@ -148,3 +148,16 @@ def test_a_group_gone_during_a_broadcast_becomes_inactive(registry: ChatRegistry
     assert record is not None
     assert (record.active, record.reason) == (False, "forbidden")
     assert "无权" in record.reason_label
+
+
+def test_a_database_from_before_announcements_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = Database(path, target_version=1)
+    old.connection.execute(
+        "INSERT INTO feedback (created_at, chat_type, kind, entry_id) VALUES ('2026-01-01', 'private', 'up', 'a')"
+    )
+    old.close()
+    registry = ChatRegistry(Database(path))
+    assert registry.db.version >= 2
+    assert registry.bot_status_changed(GROUP, "group", "学员群", "member", present=True) is Change.ADDED
+    assert registry.db.connection.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 1
