@@ -76,6 +76,7 @@ class Config:
     token: str = ""
     base_url: str = ""
     base_file_url: str = ""
+    local_mode: bool = False
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     admins: tuple[int, ...] = ()
     admin_chat_id: int | None = None

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, check, evaluate
+from bot.cli import ask, chat, check, evaluate, run
 
 # Each command module offers ``register(subparsers)`` and sets ``func`` on its parser.
-COMMANDS = (ask, check, evaluate)
+COMMANDS = (chat, ask, check, evaluate, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,106 @@
+"""``faqbot run``: start the Telegram bot (long polling, or a webhook when the config has one)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, load_config
+from bot.core.problems import InvalidFileError
+from bot.core.storage import SchemaTooNewError
+
+DEFAULT_CONFIG = Path("config.yaml")
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")  # httpx logs request URLs, which contain the token
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("run", help="start the Telegram bot")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=f"config file (default: {DEFAULT_CONFIG} if it exists, else only $FAQBOT_TOKEN)",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="default: INFO"
+    )
+    parser.set_defaults(func=run)
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that blanks out secrets (the bot token) wherever they appear, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
+        self.secrets = tuple(secret for secret in secrets if secret)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a refused token: ``run`` says it in one line."""
+    error = record.exc_info[1] if record.exc_info else None
+    return type(error).__name__ != "InvalidToken"
+
+
+def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+    """Log to stderr; quiet the chatty libraries; never print a secret."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
+    handler.addFilter(_not_a_rejected_token)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+def fail(message: str) -> None:
+    print(f"faqbot: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        fail(str(error))
+        return 2
+    configure_logging(args.log_level, secrets=(config.token,))
+    # PTB 22 warns on every RetryAfter unless durations are opted in to timedelta (the v23 behaviour).
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    # Imported here so that the other commands start without loading telegram.
+    from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415
+
+    from bot.tg.app import build_application, serve  # noqa: PLC0415
+
+    try:
+        application = build_application(config)
+    except InvalidFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        fail("the knowledge files have problems; fix them (see `faqbot check`) and start again")
+        return 1
+    except (sqlite3.Error, SchemaTooNewError, OSError) as error:
+        fail(f"cannot open the database {config.database}: {error}")
+        return 1
+    try:
+        serve(application, config)
+    except InvalidToken:
+        fail("config key 'token' was rejected by Telegram: copy it again from @BotFather")
+        return 2
+    except NetworkError as error:
+        reason = str(error).replace(config.token, "<token>")
+        fail(f"cannot reach the Bot API at {config.base_url or 'api.telegram.org'}: {reason}")
+        return 1
+    return 0

@@ -1,0 +1,178 @@
+"""``build_application``: the one place that wires the bot together.
+
+Each module in :data:`FEATURES` adds its handlers and jobs (``register``) and
+its command-menu entries (``commands``); ``fallback`` is registered after all of
+them in the same handler group, so a feature's handler always wins over the
+"unknown command" and "not text" replies; the error handler catches what escapes.
+
+Adding a feature (staff tools, announcements):
+
+- a module ``bot/tg/<feature>.py`` with ``register(application)`` and ``commands() -> CommandMenu``,
+  listed in :data:`FEATURES`;
+- handlers in the default group 0; staff-only callbacks wrapped in :func:`bot.tg.access.admin_only`;
+- inline buttons with its own callback-data prefix (``s:``, ``n:``) and a ``CallbackQueryHandler``
+  with ``pattern=r"^s:"``;
+- its state as typed attributes of :class:`bot.tg.context.BotData`, set in ``register``;
+- jobs on ``application.job_queue``.
+
+Answering takes every plain private text as a question (group 0).  A handler that must see
+such text first (a step of a conversation, e.g. "send the announcement text") goes in
+group -1 and raises ``ApplicationHandlerStop`` when it consumed the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from bot.core.answering import KnowledgeHolder, Responder, Snapshot
+from bot.core.journal import Journal
+from bot.core.storage import Database
+from bot.tg import answering, errors, fallback
+from bot.tg.context import CONTEXT_TYPES, FaqApplication
+from bot.tg.feature import CommandMenu, Feature
+from bot.tg.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+
+FEATURES: tuple[Feature, ...] = (answering,)
+
+# Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+)
+CONCURRENT_UPDATES = 16
+BOOTSTRAP_RETRIES = 5  # start-up calls (getMe, deleteWebhook) retried on network errors, then exit
+
+
+def build_application(
+    config: Config, *, request: BaseRequest | None = None, snapshot: Snapshot | None = None
+) -> FaqApplication:
+    """The complete bot, ready for ``run_polling``/``run_webhook`` or ``async with``.
+
+    Args:
+        config: the loaded configuration (token, knowledge, database, …).
+        request: a request object for every Bot API call (tests pass an offline one).
+        snapshot: knowledge already loaded; by default it is loaded from ``config.knowledge``.
+
+    Raises:
+        InvalidFileError: the knowledge files have problems.
+    """
+    snapshot = snapshot or Snapshot.load(config.knowledge)
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=config.tzinfo,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(RateLimiter())
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if config.base_url:
+        builder = builder.base_url(config.base_url)
+    if config.base_file_url:
+        builder = builder.base_file_url(config.base_file_url)
+    if config.local_mode:
+        builder = builder.local_mode(True)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    # The builder cannot infer the job queue's context type; it is the one set by context_types().
+    application = cast(FaqApplication, builder.build())
+
+    data = application.bot_data
+    data.config = config
+    data.holder = KnowledgeHolder(snapshot)
+    data.responder = Responder(data.holder, contact=config.contact)
+    data.db = Database(config.database)
+    data.journal = Journal(data.db)
+
+    for feature in FEATURES:
+        feature.register(application)
+    fallback.register(application)
+    application.add_error_handler(errors.handle_error)
+    return application
+
+
+def command_menus() -> CommandMenu:
+    """Every feature's commands, merged."""
+    menus = [feature.commands() for feature in FEATURES]
+    return CommandMenu(
+        private=tuple(command for menu in menus for command in menu.private),
+        group=tuple(command for menu in menus for command in menu.group),
+        staff=tuple(command for menu in menus for command in menu.staff),
+    )
+
+
+async def set_commands(application: FaqApplication) -> None:
+    """Register the command menus: private chats, groups, and each admin's private chat."""
+    bot, menus = application.bot, command_menus()
+    await bot.set_my_commands(menus.private, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menus.group, scope=BotCommandScopeAllGroupChats())
+    if not menus.staff:
+        return
+    staff_menu: tuple[BotCommand, ...] = menus.private + menus.staff
+    for admin in application.bot_data.config.admins:
+        try:
+            await bot.set_my_commands(staff_menu, scope=BotCommandScopeChat(admin))
+        except TelegramError as error:  # typically: the admin has not started a chat with the bot yet
+            logger.warning("Could not set the staff command menu for admin %s: %s", admin, error)
+
+
+async def _post_init(application: FaqApplication) -> None:
+    try:
+        await set_commands(application)
+    except TelegramError as error:
+        logger.warning("Could not set the command menus: %s", error)
+    logger.info(
+        "Serving as @%s with %d FAQ entries",
+        application.bot.username,
+        len(application.bot_data.holder.snapshot.knowledge),
+    )
+
+
+async def _post_shutdown(application: FaqApplication) -> None:
+    application.bot_data.db.close()
+
+
+def serve(application: FaqApplication, config: Config) -> None:
+    """Long polling, or a webhook server when ``webhook.url`` is set; returns on SIGINT/SIGTERM."""
+    webhook = config.webhook
+    if webhook.enabled:
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.path or urlsplit(webhook.url).path.lstrip("/"),
+            webhook_url=webhook.url,
+            secret_token=webhook.secret_token or None,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=BOOTSTRAP_RETRIES,
+        )
+    else:
+        application.run_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=BOOTSTRAP_RETRIES)

@@ -1,0 +1,66 @@
+"""Typed PTB context: what the application keeps in ``bot_data``, ``chat_data`` and ``user_data``.
+
+Handlers read ``context.bot_data.responder`` and so on — attributes, never
+string keys.  Feature modules add the attributes they need here (and set them
+in their ``register``), so everything a handler can reach is declared in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from telegram import User
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.config import Config
+from bot.core.answering import KnowledgeHolder, Responder
+from bot.core.journal import Journal
+from bot.core.storage import Database
+from bot.core.text import Script
+
+# Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
+TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
+
+
+class BotData:
+    """Shared by every handler; the core objects are set by ``build_application``."""
+
+    config: Config
+    holder: KnowledgeHolder
+    responder: Responder
+    db: Database
+    journal: Journal
+
+    def __init__(self) -> None:
+        self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+
+
+class ChatData:
+    """Per chat."""
+
+    def __init__(self) -> None:
+        # Normalised question -> monotonic time it was last answered (groups: no repeats in a window).
+        self.recent_questions: dict[str, float] = {}
+
+
+class UserData:
+    """Per user."""
+
+    def __init__(self) -> None:
+        # The script of the user's last question, for replies that carry no text of their own (/faq, /start).
+        self.script: Script | None = None
+
+
+# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of extra retries per call.
+Context: TypeAlias = CallbackContext[ExtBot[int], UserData, ChatData, BotData]
+FaqApplication: TypeAlias = Application[ExtBot[int], Context, UserData, ChatData, BotData, JobQueue[Context]]
+
+CONTEXT_TYPES = ContextTypes(bot_data=BotData, chat_data=ChatData, user_data=UserData)
+
+
+def user_script(context: Context, user: User | None = None) -> Script:
+    """The script to write fixed texts in for this user: their last question's, else their app language's."""
+    if context.user_data is not None and context.user_data.script is not None:
+        return context.user_data.script
+    language = (user.language_code or "").lower() if user is not None else ""
+    return Script.TRADITIONAL if language in TRADITIONAL_LANGUAGES else Script.SIMPLIFIED

@@ -1,0 +1,35 @@
+"""What no feature handled: unknown commands and non-text messages in private chats.
+
+Registered after every feature (same handler group), so a feature's handler
+always wins; in groups anything unhandled is ignored.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.tg.context import Context, FaqApplication, user_script
+from bot.tg.texts import Texts, say
+
+
+def register(application: FaqApplication) -> None:
+    private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            MessageHandler(private_new & filters.COMMAND, unknown_command),
+            MessageHandler(private_new & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
+        ]
+    )
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(say(Texts.UNKNOWN_COMMAND, user_script(context, update.effective_user)))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(say(Texts.NON_TEXT, user_script(context, update.effective_user)))

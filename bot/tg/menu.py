@@ -1,0 +1,79 @@
+"""The ``/faq`` menu: topics (paged), then a topic's questions (paged), then the answer."""
+
+from __future__ import annotations
+
+import math
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.knowledge import Knowledge
+from bot.core.text import Script, convert
+from bot.tg.buttons import Action, Button
+from bot.tg.formatting import escape
+from bot.tg.texts import Texts, say
+from bot.tg.views import Outgoing, button
+
+TOPICS_PER_PAGE = 6
+QUESTIONS_PER_PAGE = 8
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, math.ceil(total / per_page))
+
+
+def _navigation(
+    script: Script, page: int, pages: int, action: Action, argument: str = ""
+) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        row.append(button(say(Texts.PREVIOUS, script), Button(action, script, page - 1, argument)))
+    if page < pages - 1:
+        row.append(button(say(Texts.NEXT, script), Button(action, script, page + 1, argument)))
+    return row
+
+
+def topics_view(knowledge: Knowledge, script: Script, page: int = 0) -> Outgoing:
+    """The topics as buttons, ``TOPICS_PER_PAGE`` at a time."""
+    topics = knowledge.topics
+    if not topics:
+        return Outgoing((say(Texts.MENU_EMPTY, script),))
+    pages = _page_count(len(topics), TOPICS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    counts = {topic: sum(entry.topic == topic for entry in knowledge) for topic in topics}
+    first = page * TOPICS_PER_PAGE
+    rows = [
+        [button(f"{convert(topic, script)}（{counts[topic]}）", Button(Action.TOPIC, script, 0, str(index)))]
+        for index, topic in enumerate(topics[first : first + TOPICS_PER_PAGE], start=first)
+    ]
+    if navigation := _navigation(script, page, pages, Action.TOPICS):
+        rows.append(navigation)
+    if pages == 1:
+        text = say(Texts.MENU_TOPICS, script)
+    else:
+        text = say(Texts.MENU_TOPICS_PAGED, script, page=str(page + 1), pages=str(pages))
+    return Outgoing((text,), InlineKeyboardMarkup(rows))
+
+
+def topic_view(knowledge: Knowledge, script: Script, topic_index: int, page: int = 0) -> Outgoing:
+    """The questions of one topic as buttons; the topic menu if the index no longer exists."""
+    topics = knowledge.topics
+    if not 0 <= topic_index < len(topics):
+        return topics_view(knowledge, script)
+    topic = topics[topic_index]
+    entries = [entry for entry in knowledge if entry.topic == topic]
+    pages = _page_count(len(entries), QUESTIONS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    first = page * QUESTIONS_PER_PAGE
+    rows = [
+        [button(convert(entry.questions[0], script), Button(Action.ENTRY, script, 0, entry.id))]
+        for entry in entries[first : first + QUESTIONS_PER_PAGE]
+    ]
+    if navigation := _navigation(script, page, pages, Action.TOPIC, str(topic_index)):
+        rows.append(navigation)
+    rows.append([button(say(Texts.BACK, script), Button(Action.TOPICS, script, topic_index // TOPICS_PER_PAGE))])
+    name = escape(convert(topic, script))
+    if pages == 1:
+        text = say(Texts.MENU_TOPIC, script, topic=name)
+    else:
+        text = say(Texts.MENU_TOPIC_PAGED, script, topic=name, page=str(page + 1), pages=str(pages))
+    return Outgoing((text,), InlineKeyboardMarkup(rows))

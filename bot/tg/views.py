@@ -1,0 +1,127 @@
+"""How a core :class:`~bot.core.answering.Reply` looks on Telegram: HTML text and buttons.
+
+Pure functions: no sending here, so handlers stay thin and the layout is easy to test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+from telegram.helpers import create_deep_linked_url
+
+from bot.core.answering import Reply
+from bot.core.matcher import Outcome
+from bot.core.text import Script, convert
+from bot.tg.buttons import Action, Button
+from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate
+from bot.tg.texts import Texts, say
+
+BUTTON_LABEL_LENGTH = 60
+INLINE_DESCRIPTION_LENGTH = 100
+DEEP_LINK_PREFIX = "faq_"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Messages to send in order (HTML); the keyboard goes under the last one."""
+
+    texts: tuple[str, ...]
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def entry_link(username: str, entry_id: str) -> str:
+    """``t.me/<bot>?start=faq_<id>``: opens the answer in a private chat."""
+    return create_deep_linked_url(username, DEEP_LINK_PREFIX + entry_id)
+
+
+def button(label: str, data: Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(truncate(label, BUTTON_LABEL_LENGTH), callback_data=data.encode())
+
+
+def answer_blocks(reply: Reply) -> list[Block]:
+    """The answer's paragraphs, then the quoted passage with its paragraph label."""
+    blocks = paragraphs(reply.text)
+    if reply.passage is not None:
+        source = say(Texts.SOURCE, reply.script, label=escape(reply.passage.label))
+        blocks.append(Block(reply.passage.text, "blockquote", lead=source))
+    return blocks
+
+
+def feedback_row(reply: Reply, question_id: int) -> list[InlineKeyboardButton]:
+    entry_id = reply.entry_id or ""
+    return [
+        button(say(Texts.HELPFUL, reply.script), Button(Action.UP, reply.script, question_id, entry_id)),
+        button(say(Texts.NOT_HELPFUL, reply.script), Button(Action.DOWN, reply.script, question_id, entry_id)),
+    ]
+
+
+def browse_button(script: Script) -> InlineKeyboardButton:
+    return button(say(Texts.BROWSE, script), Button(Action.TOPICS, script, 0))
+
+
+def is_feedback_button(item: InlineKeyboardButton) -> bool:
+    decoded = Button.decode(item.callback_data) if isinstance(item.callback_data, str) else None
+    return decoded is not None and decoded.action in {Action.UP, Action.DOWN}
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """``markup`` minus its 👍/👎 buttons (once pressed), or None when nothing is left."""
+    if markup is None:
+        return None
+    rows = [[item for item in row if not is_feedback_button(item)] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
+    """A reply in a private chat: the full answer, suggestions as buttons, or an honest decline."""
+    script = reply.script
+    if reply.outcome is Outcome.ANSWER:
+        rows = [
+            [button("🔗 " + link.question, Button(Action.ENTRY, script, 0, link.entry_id))] for link in reply.related
+        ]
+        rows.append(feedback_row(reply, question_id))
+        return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
+    if reply.outcome is Outcome.SUGGEST:
+        rows = [
+            [button(link.question, Button(Action.ENTRY, script, question_id, link.entry_id))]
+            for link in reply.suggestions
+        ]
+        rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
+        return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup(rows))
+    return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup([[browse_button(script)]]))
+
+
+def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int = 0) -> Outgoing:
+    """A reply in a group: the answer, or one short line for a miss (no menus in groups)."""
+    script = reply.script
+    if reply.outcome is Outcome.ANSWER and reply.entry_id is not None:
+        rows = [feedback_row(reply, question_id), [more_in_private(reply.entry_id, script, bot_username)]]
+        return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
+    if reply.outcome is Outcome.SUGGEST and reply.suggestions:
+        return Outgoing((say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question)),))
+    return Outgoing((say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),))
+
+
+def more_in_private(entry_id: str, script: Script, bot_username: str) -> InlineKeyboardButton:
+    """A link button that opens the answer in a private chat with the bot."""
+    return InlineKeyboardButton(say(Texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, entry_id))
+
+
+def inline_result(reply: Reply, question: str, bot_username: str) -> InlineQueryResultArticle:
+    """One inline-mode result: the question as title, the answer as the message it sends."""
+    assert reply.entry_id is not None
+    blocks = [Block.markup(say(Texts.INLINE_QUESTION, reply.script, question=escape(question))), *answer_blocks(reply)]
+    text = split_message(blocks)[0]
+    keyboard = InlineKeyboardMarkup(
+        [feedback_row(reply, 0), [more_in_private(reply.entry_id, reply.script, bot_username)]]
+    )
+    return InlineQueryResultArticle(
+        id=reply.entry_id,
+        title=truncate(question, BUTTON_LABEL_LENGTH),
+        description=truncate(reply.text, INLINE_DESCRIPTION_LENGTH),
+        input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
+        reply_markup=keyboard,
+    )

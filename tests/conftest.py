@@ -1,0 +1,46 @@
+"""Fixtures shared by the test suite; the Telegram test kit itself is in :mod:`tests.tgkit`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from tests.tgkit import Harness, Payloads, make_config, running
+
+
+@pytest.fixture(autouse=True)
+def _no_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's real ``FAQBOT_TOKEN`` must never reach a test."""
+    monkeypatch.delenv("FAQBOT_TOKEN", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in ``faqbot run``: opt in to PTB's timedelta durations (else RetryAfter warns)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """A test config: fake token, the shipped knowledge, a fresh database in tmp_path."""
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+async def bot(config: Config) -> AsyncIterator[Harness]:
+    """The real application from ``build_application(config)``, initialised against a fake Bot API.
+
+    ``await bot.ask("问题")`` / ``await bot.send(payload)`` return the Bot API calls an update caused.
+    A test fails if a handler raised (set ``bot.expect_errors = True`` to allow it).
+    """
+    async with running(config) as harness:
+        yield harness
+
+
+@pytest.fixture
+def tg(bot: Harness) -> Payloads:
+    """Builders for update payloads (messages with entities, button presses, inline queries, …)."""
+    return bot.payloads

@@ -1,0 +1,102 @@
+"""The fake Bot API of :mod:`tests.tgkit` served over HTTP on 127.0.0.1, for a real ``faqbot run``.
+
+Point the bot's ``base_url`` at :attr:`FakeBotApiServer.base_url`; push updates
+with ``api.push_update`` (long polling gets them) and wait for the bot's calls
+with ``api.wait_for_call``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.tgkit import JSON, FakeBotApi
+
+LONG_POLL_HOLD_SECONDS = 0.5  # how long getUpdates waits for an update before answering []
+_INTEGER_PARAMS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"})
+
+
+def decode_params(body: bytes) -> JSON:
+    """Form parameters as PTB sends them: strings stay strings, objects and lists are JSON."""
+    params: JSON = {}
+    for key, values in parse_qs(body.decode("utf-8"), keep_blank_values=True).items():
+        value: Any = values[-1]
+        if value[:1] in {"{", "["}:
+            value = json.loads(value)
+        elif key in _INTEGER_PARAMS and value.lstrip("-").isdigit():
+            value = int(value)
+        elif value in {"true", "false"}:
+            value = value == "true"
+        params[key] = value
+    return params
+
+
+class FakeBotApiServer:
+    """A threaded HTTP server answering ``/bot<token>/<method>`` from a :class:`FakeBotApi`."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-bot-api", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/bot"
+
+    def __enter__(self) -> FakeBotApiServer:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self.api
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                self._answer(body)
+
+            def do_GET(self) -> None:
+                self._answer(b"")
+
+            def _answer(self, body: bytes) -> None:
+                prefix, _, method = self.path.rpartition("/")
+                if prefix != f"/bot{api.token}":
+                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                if "multipart/form-data" in (self.headers.get("Content-Type") or ""):
+                    self._send(400, {"ok": False, "error_code": 400, "description": "files are not supported here"})
+                    return
+                params = decode_params(body)
+                if method == "getUpdates":
+                    updates = api.wait_for_updates(int(params.get("offset", 0) or 0), LONG_POLL_HOLD_SECONDS)
+                    self._send(200, {"ok": True, "result": updates})
+                    return
+                response = api.call(method, params)
+                self._send(200 if response["ok"] else int(response["error_code"]), response)
+
+            def _send(self, status: int, payload: JSON) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # keep test output clean
+
+        return Handler
