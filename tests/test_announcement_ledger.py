@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,9 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.announcements.delivery import Broadcaster, SendResult
-from bot.core.announcements.ledger import BroadcastState, DeliveryState, Ledger, PinState
+from bot.core.announcements.ledger import (
+    BroadcastState,
+    DeliveryReport,
+    DeliveryState,
+    Ledger,
+    PinState,
+    retry_delay,
+)
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.registry import ChatRegistry
+from bot.core.journal import utc_now
 from bot.core.storage import Database
 from tests.announcement_fakes import FakeSender, FakeTelegram, SimulatedCrashError
 
@@ -30,8 +39,10 @@ class Bot:
     registry: ChatRegistry
     ledger: Ledger
 
-    def broadcaster(self, sender: FakeSender, max_attempts: int = 3) -> Broadcaster:
-        return Broadcaster(self.ledger, self.registry, sender, max_attempts=max_attempts)
+    def broadcaster(
+        self, sender: FakeSender, max_attempts: int = 3, clock: Callable[[], datetime] = utc_now
+    ) -> Broadcaster:
+        return Broadcaster(self.ledger, self.registry, sender, max_attempts=max_attempts, clock=clock)
 
 
 def start_bot(path: Path) -> Bot:
@@ -127,18 +138,35 @@ async def test_pin_without_rights_is_reported_but_the_message_counts(path: Path)
     assert -2 not in telegram.pinned
 
 
-async def test_transient_errors_are_retried_on_the_next_pass_then_given_up(path: Path) -> None:
+async def test_transient_errors_are_retried_after_a_growing_delay_then_given_up(path: Path) -> None:
     bot, telegram = start_bot(path), FakeTelegram()
     broadcast = bot.ledger.start(bot.ledger.draft("通知").id)
     assert broadcast is not None
-    broadcaster = bot.broadcaster(FakeSender(telegram, behaviour={-1: "flaky", -2: "timeout"}), max_attempts=3)
-    assert await broadcaster.deliver(broadcast.id) is None  # -1 and -2 wait for another pass
-    assert await broadcaster.deliver(broadcast.id) is None  # -1 made it, -2 still failing
-    assert telegram.copies().get(-1) == 1
-    report = await broadcaster.deliver(broadcast.id)
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=TZ)]
+    sender = FakeSender(telegram, behaviour={-1: "flaky", -2: "timeout"})
+    broadcaster = bot.broadcaster(sender, max_attempts=3, clock=lambda: now[0])
+
+    async def deliver_after(seconds: float) -> DeliveryReport | None:
+        now[0] += timedelta(seconds=seconds)
+        return await broadcaster.deliver(broadcast.id)
+
+    assert await deliver_after(0) is None  # -1 and -2 fail once …
+    assert await deliver_after(29) is None  # … and wait 30 s
+    assert (sender.requests, telegram.copies().get(-1)) == (6, None)
+    assert await deliver_after(1) is None  # -1 makes it, -2 fails again and now waits 60 s
+    assert (sender.requests, telegram.copies().get(-1)) == (8, 1)
+    assert await deliver_after(59) is None
+    assert sender.requests == 8
+    report = await deliver_after(1)
     assert report is not None
-    assert [(d.chat_id, d.error, d.attempts) for d in report.failed] == [(-2, "network", 3)]
+    assert sender.requests == 9
+    assert [(d.chat_id, d.error, d.attempts, d.uncertain) for d in report.failed] == [(-2, "network", 3, True)]
     assert bot.registry.chat(-2) is not None  # a timeout does not make the group inactive
+
+
+@pytest.mark.parametrize(("attempts", "seconds"), [(0, 30), (1, 30), (2, 60), (3, 120), (4, 240)])
+def test_retry_delay_doubles(attempts: int, seconds: int) -> None:
+    assert retry_delay(attempts) == timedelta(seconds=seconds)
 
 
 async def test_a_migrated_group_gets_the_message_under_its_new_id(path: Path) -> None:

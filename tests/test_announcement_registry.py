@@ -161,3 +161,26 @@ def test_a_database_from_before_announcements_is_upgraded_in_place(tmp_path: Pat
     assert registry.db.version >= 2
     assert registry.bot_status_changed(GROUP, "group", "学员群", "member", present=True) is Change.ADDED
     assert registry.db.connection.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("before", "chat_type", "new", "active"),
+    [
+        pytest.param(None, "group", True, True, id="unknown group registers"),
+        pytest.param(None, "private", False, None, id="private chat is not a group"),
+        pytest.param(KICKED, "group", False, False, id="a removed group stays removed"),
+        pytest.param(ADDED, "supergroup", False, True, id="a known group is unchanged"),
+    ],
+)
+def test_a_group_seen_for_the_first_time_registers(
+    registry: ChatRegistry, before: tuple[str, bool] | None, chat_type: str, new: bool, active: bool | None
+) -> None:
+    if before is not None:
+        registry.bot_status_changed(GROUP, "group", "学员群", before[0], present=True)
+        registry.bot_status_changed(GROUP, "group", "学员群", before[0], present=before[1])
+    assert registry.seen(GROUP, chat_type, "学员群") is new
+    record = registry.chat(GROUP)
+    assert (record.active if record else None) is active
+    if new:
+        assert record is not None
+        assert record.reason == "seen"

@@ -56,7 +56,7 @@ def make_service(knowledge: Path, clock: Clock, telegram: FakeTelegram, **behavi
         grace=timedelta(hours=1),
         clock=clock,
     )
-    assert service.start() == []
+    service.start()
     return service
 
 
@@ -103,7 +103,7 @@ async def test_a_refused_file_is_reported_and_the_old_schedule_keeps_running(kno
     service.registry.subscribe(42)
     await service.tick()
     (knowledge / ANNOUNCEMENTS_FILE).write_text(SCHEDULE.replace("repeat: daily", "repeat: dialy"), encoding="utf-8")
-    (notice,) = service.reload()
+    (notice,) = await service.tick()
     assert "没有采用，继续按原来的安排发送（2 条定时通知）" in notice.text
     assert f"{ANNOUNCEMENTS_FILE}:9:13: 通知“daily”的 repeat“dialy”不认识" in notice.text
     clock.now = at(2, 8)
@@ -111,7 +111,7 @@ async def test_a_refused_file_is_reported_and_the_old_schedule_keeps_running(kno
     assert telegram.inbox[42] == ["每日提醒"]
 
 
-def test_start_with_a_broken_file_says_nothing_is_in_force(knowledge: Path) -> None:
+async def test_start_with_a_broken_file_says_nothing_is_in_force(knowledge: Path) -> None:
     (knowledge / ANNOUNCEMENTS_FILE).write_text("announcements:\n  - id: x\n", encoding="utf-8")
     service = AnnouncementService(
         Database(knowledge / "bot.sqlite3"),
@@ -120,7 +120,8 @@ def test_start_with_a_broken_file_says_nothing_is_in_force(knowledge: Path) -> N
         timezone="Asia/Shanghai",
         grace=timedelta(hours=1),
     )
-    (notice,) = service.start()
+    service.start()
+    (notice,) = await service.tick()
     assert "现在没有生效的定时通知" in notice.text
 
 

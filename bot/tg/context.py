@@ -13,6 +13,7 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Config
+from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
 from bot.core.storage import Database
@@ -30,6 +31,7 @@ class BotData:
     responder: Responder
     db: Database
     journal: Journal
+    announcements: AnnouncementService  # set by bot.tg.announcements.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins

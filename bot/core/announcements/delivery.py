@@ -101,8 +101,9 @@ class Broadcaster:
     async def deliver(self, broadcast_id: int) -> DeliveryReport | None:
         """Send what is pending for one broadcast; the report when it is complete, else None.
 
-        A chat with a transient error is tried once per call; the next call (the
-        scheduler calls :meth:`resume` regularly) tries it again.
+        A chat with a transient error is tried at most once per call, and again by a
+        later call (the scheduler calls :meth:`resume` every few seconds) once its
+        retry delay has passed: 30 s, 1 min, 2 min, 4 min, then it is given up.
         """
         if broadcast_id in self._running:
             return None
@@ -110,7 +111,7 @@ class Broadcaster:
         try:
             broadcast = self.ledger.broadcast_or_fail(broadcast_id)
             tried: set[int] = set()
-            while (delivery := self.ledger.next_pending(broadcast_id, tried)) is not None:
+            while (delivery := self.ledger.next_pending(broadcast_id, tried, self.clock())) is not None:
                 tried.add(delivery.chat_id)
                 await self._deliver_one(broadcast, delivery)
             for delivery in self.ledger.pending_pins(broadcast_id):

@@ -35,6 +35,13 @@ from bot.core.journal import iso, utc_now
 from bot.core.storage import Database
 
 MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(seconds=30)  # after a transient error; doubled after each further one
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a delivery waits after its ``attempts``-th attempt ended in a transient error."""
+    factor: int = 2 ** max(attempts - 1, 0)
+    return RETRY_AFTER * factor
 
 
 class BroadcastState(enum.StrEnum):
@@ -93,6 +100,13 @@ class Delivery:
     detail: str | None = None
     uncertain: bool = False
     pin_error: str | None = None
+    attempted_at: datetime | None = None
+
+    def ready(self, now: datetime) -> bool:
+        """Whether a pending delivery may be tried now (a transient error makes it wait a while)."""
+        if self.error is None or self.attempted_at is None:
+            return True
+        return now >= self.attempted_at + retry_delay(self.attempts)
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         detail=row["detail"],
         uncertain=bool(row["uncertain"]),
         pin_error=row["pin_error"],
+        attempted_at=_time(row["attempted_at"]),
     )
 
 
@@ -391,15 +406,18 @@ class Ledger:
         with self.db.transaction() as connection:
             connection.execute(sql, parameters)
 
-    def next_pending(self, broadcast_id: int, skip: set[int]) -> Delivery | None:
-        """The next delivery to send, in chat order, leaving out the chats in ``skip``."""
+    def next_pending(self, broadcast_id: int, skip: set[int], now: datetime | None = None) -> Delivery | None:
+        """The next delivery to send, in chat order, leaving out the chats in ``skip`` and those
+        waiting after a transient error (see :func:`retry_delay`)."""
+        now = now or utc_now()
         rows = self.db.connection.execute(
             "SELECT * FROM deliveries WHERE broadcast_id = ? AND state = 'pending' ORDER BY chat_id",
             (broadcast_id,),
         )
         for row in rows:
-            if row["chat_id"] not in skip:
-                return _delivery(row)
+            delivery = _delivery(row)
+            if delivery.chat_id not in skip and delivery.ready(now):
+                return delivery
         return None
 
     def pending_pins(self, broadcast_id: int) -> list[Delivery]:

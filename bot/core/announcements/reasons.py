@@ -5,6 +5,7 @@ from __future__ import annotations
 LABELS = {
     # registry
     "added": "机器人已加入",
+    "seen": "机器人在群里（登记前已加入）",
     "removed": "机器人已被移出群",
     "kicked": "机器人已被踢出群",
     "migrated": "已升级为超级群",
@@ -17,6 +18,7 @@ LABELS = {
     "no_rights": "机器人在群里没有发言权限（被禁言）",
     "bad_request": "Telegram 拒绝了这条消息",
     "network": "网络问题，多次重试仍未成功",
+    "flood": "Telegram 限制发送频率，多次等待后仍未成功",
     "internal": "机器人内部错误",
     # pins
     "no_pin_rights": "没有置顶权限（需要把机器人设为管理员并允许置顶消息）",

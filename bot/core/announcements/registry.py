@@ -131,6 +131,20 @@ class ChatRegistry:
             return Change.UNCHANGED
         return Change.ADDED if present else Change.REMOVED
 
+    def seen(self, chat_id: int, chat_type: str, title: str, *, at: datetime | None = None) -> bool:
+        """A message from a group the registry does not know (the bot was added before it kept one):
+        register it; True when it was new.  Known groups are left as they are."""
+        if chat_type not in GROUP_TYPES:
+            return False
+        now = iso(at or utc_now())
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO chats (chat_id, type, title, active, reason, bot_status, registered_at, updated_at)"
+                " VALUES (?, ?, ?, 1, 'seen', 'member', ?, ?) ON CONFLICT (chat_id) DO NOTHING",
+                (chat_id, chat_type, title, now, now),
+            )
+        return cursor.rowcount > 0
+
     def migrated(self, old_id: int, new_id: int, title: str = "", *, at: datetime | None = None) -> ChatRecord:
         """A group became a supergroup: keep its registration (and undelivered deliveries) under ``new_id``."""
         now = iso(at or utc_now())

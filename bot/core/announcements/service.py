@@ -61,20 +61,24 @@ class AnnouncementService:
         self.grace = grace
         self.clock = clock
         self.broadcaster = Broadcaster(self.ledger, self.registry, sender, max_attempts=max_attempts, clock=self.now)
+        self._pending: list[Notice] = []  # notices from start(), handed out by the next tick()
 
     def now(self) -> datetime:
         return self.clock()
 
     # -- lifecycle ------------------------------------------------------------------
-    def start(self) -> list[Notice]:
-        """Once, before anything is sent: recover interrupted requests and load the schedule."""
+    def start(self) -> None:
+        """Once, before anything is sent: recover interrupted requests and load the schedule.
+
+        Problems of the schedule file are handed out by the first :meth:`tick`.
+        """
         recovered = self.ledger.recover()
         if recovered:
             logger.warning("%d deliveries were in flight when the bot stopped; they will be sent again", recovered)
         if not self.holder.path.exists():
             logger.info("no announcements file at %s; no scheduled announcements", self.holder.path)
-            return []
-        return self.reload(force=True, quiet=True)
+            return
+        self._pending += self.reload(force=True, quiet=True)
 
     def reload(self, *, force: bool = False, quiet: bool = False) -> list[Notice]:
         """Look at the schedule file; notices when it changed (accepted with warnings, or refused)."""
@@ -95,12 +99,14 @@ class AnnouncementService:
         return notices
 
     async def tick(self) -> list[Notice]:
-        """Fire what is due, finish what is unfinished, and report what is complete."""
+        """The scheduler's step: reload the file if changed, fire what is due, finish and report broadcasts."""
+        notices, self._pending = self._pending, []
+        notices += self.reload()
         now = self.now()
         tick = self.ledger.start_due(self.holder.schedule, now, self.grace)
         for occurrence, broadcast_id in tick.started:
             logger.info("announcement %s due %s: broadcast %d", occurrence.announcement.id, occurrence.at, broadcast_id)
-        notices = [
+        notices += [
             Notice(text) for text in texts.schedule_notices(tick.plan.late, tick.plan.missed, self.grace, now, self.tz)
         ]
         await self.broadcaster.resume()
@@ -126,7 +132,9 @@ class AnnouncementService:
 
     def controls(self, broadcast: Broadcast) -> str:
         """The text under a preview, with the current options and audience."""
-        return texts.preview_controls(broadcast, self.registry.audience_size(broadcast.targets))
+        if broadcast.state == "draft":
+            return texts.preview_controls(broadcast, self.registry.audience_size(broadcast.targets))
+        return texts.preview_controls(broadcast, len(self.ledger.deliveries(broadcast.id)))
 
     def set_options(self, broadcast_id: int, *, targets: Targets | None = None, pin: bool | None = None) -> Broadcast:
         return self.ledger.update_draft(broadcast_id, targets=targets, pin=pin)

@@ -7,7 +7,7 @@ CREATE TABLE chats (
     type          TEXT    NOT NULL CHECK (type IN ('group', 'supergroup')),
     title         TEXT    NOT NULL DEFAULT '',
     active        INTEGER NOT NULL CHECK (active IN (0, 1)),
-    reason        TEXT    NOT NULL,           -- added, removed, kicked, migrated, forbidden, not_found, …
+    reason        TEXT    NOT NULL,           -- added, seen, removed, kicked, migrated, forbidden, …
     bot_status    TEXT    NOT NULL DEFAULT 'member',  -- member, administrator, restricted, left, kicked
     registered_at TEXT    NOT NULL,
     updated_at    TEXT    NOT NULL
