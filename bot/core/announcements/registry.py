@@ -134,7 +134,7 @@ class ChatRegistry:
     def seen(self, chat_id: int, chat_type: str, title: str, *, at: datetime | None = None) -> bool:
         """A message from a group the registry does not know (the bot was added before it kept one):
         register it; True when it was new.  Known groups are left as they are."""
-        if chat_type not in GROUP_TYPES:
+        if chat_type not in GROUP_TYPES or self.chat(chat_id) is not None:  # the common case: no write
             return False
         now = iso(at or utc_now())
         with self.db.transaction() as connection:
