@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, check_schedule
 from bot.core.knowledge import FAQ_FILE, check_faq
 from bot.core.problems import Problem, display_path
 from bot.paths import default_knowledge_dir
@@ -15,9 +16,16 @@ def _faq_problems(path: Path) -> list[Problem]:
     return check_faq(path)[1]
 
 
+def _announcement_problems(path: Path) -> list[Problem]:
+    return check_schedule(path)[1]
+
+
 # Knowledge files by name, with the function that checks one.  A folder is
 # checked file by file; a file of another name is checked as an FAQ.
-CHECKERS: dict[str, Callable[[Path], list[Problem]]] = {FAQ_FILE: _faq_problems}
+CHECKERS: dict[str, Callable[[Path], list[Problem]]] = {
+    FAQ_FILE: _faq_problems,
+    ANNOUNCEMENTS_FILE: _announcement_problems,
+}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

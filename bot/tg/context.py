@@ -13,6 +13,7 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Config
+from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
@@ -32,6 +33,7 @@ class BotData:
     db: Database
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
+    announcements: AnnouncementService  # set by bot.tg.announcements.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins

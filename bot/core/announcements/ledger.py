@@ -1,0 +1,483 @@
+"""The record of every broadcast and every (broadcast, chat) delivery — what makes delivery exactly-once.
+
+How a broadcast runs:
+
+1. It is created with one ``pending`` delivery per target chat, all in one
+   transaction (:meth:`Ledger.start` for ``/announce``, :meth:`Ledger.start_due`
+   for the schedule; an occurrence becomes a broadcast at most once, by a UNIQUE key).
+2. Per chat: the delivery is claimed (``pending`` → ``sending``, committed), the
+   message is sent, and the outcome is committed at once in its own
+   transaction: ``sent`` with the message id, ``failed`` with a reason, or back
+   to ``pending`` for a transient error.
+3. On start, :meth:`Ledger.recover` turns every ``sending`` row back into
+   ``pending`` and every unfinished broadcast is resumed.
+
+The one window Telegram leaves open: it has no idempotency key, so if the process
+dies after Telegram accepted a message but before ``sent`` was committed, the row
+is still ``sending`` and the message is sent again on start.  The window is one
+request per running broadcast (messages are sent one at a time, and the outcome
+is written before the next one starts); it fails towards a rare duplicate,
+never a silent skip, and such rows are flagged ``uncertain`` and counted in the
+delivery report.  A request that times out is treated the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.announcements.model import Schedule, Targets
+from bot.core.announcements.occurrences import Occurrence, Plan, plan
+from bot.core.announcements.registry import Audience, ChatRegistry
+from bot.core.journal import iso, utc_now
+from bot.core.storage import Database
+
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(seconds=30)  # after a transient error; doubled after each further one
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a delivery waits after its ``attempts``-th attempt ended in a transient error."""
+    factor: int = 2 ** max(attempts - 1, 0)
+    return RETRY_AFTER * factor
+
+
+class BroadcastState(enum.StrEnum):
+    DRAFT = "draft"  # /announce preview, not confirmed
+    CANCELLED = "cancelled"
+    SENDING = "sending"  # deliveries exist; some may be pending
+    DONE = "done"  # every delivery sent or failed, every pin tried
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class PinState(enum.StrEnum):
+    NO = "no"
+    PENDING = "pending"
+    PINNED = "pinned"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """One announcement sent (or to be sent) to many chats."""
+
+    id: int
+    kind: str
+    text: str
+    html: bool
+    targets: Targets
+    pin: bool
+    state: BroadcastState
+    created_at: datetime
+    announcement_id: str | None = None
+    occurrence_at: datetime | None = None
+    created_by: int | None = None
+    report_chat_id: int | None = None
+    finished_at: datetime | None = None
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message of a broadcast to one chat."""
+
+    broadcast_id: int
+    chat_id: int
+    audience: Audience
+    state: DeliveryState
+    pin: PinState
+    attempts: int = 0
+    message_id: int | None = None
+    error: str | None = None
+    detail: str | None = None
+    uncertain: bool = False
+    pin_error: str | None = None
+    attempted_at: datetime | None = None
+
+    def ready(self, now: datetime) -> bool:
+        """Whether a pending delivery may be tried now (a transient error makes it wait a while)."""
+        if self.error is None or self.attempted_at is None:
+            return True
+        return now >= self.attempted_at + retry_delay(self.attempts)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """How a broadcast went, for the admin who started it."""
+
+    broadcast: Broadcast
+    deliveries: tuple[Delivery, ...]
+
+    def _with(self, state: DeliveryState) -> tuple[Delivery, ...]:
+        return tuple(delivery for delivery in self.deliveries if delivery.state is state)
+
+    @property
+    def sent(self) -> tuple[Delivery, ...]:
+        return self._with(DeliveryState.SENT)
+
+    @property
+    def failed(self) -> tuple[Delivery, ...]:
+        return self._with(DeliveryState.FAILED)
+
+    @property
+    def unfinished(self) -> tuple[Delivery, ...]:
+        return self._with(DeliveryState.PENDING) + self._with(DeliveryState.SENDING)
+
+    @property
+    def pin_failed(self) -> tuple[Delivery, ...]:
+        return tuple(delivery for delivery in self.deliveries if delivery.pin is PinState.FAILED)
+
+    @property
+    def uncertain(self) -> tuple[Delivery, ...]:
+        """Sent after an attempt whose outcome was unknown: these chats may have two copies."""
+        return tuple(delivery for delivery in self.sent if delivery.uncertain)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What one look at the schedule did."""
+
+    plan: Plan
+    started: tuple[tuple[Occurrence, int], ...] = ()  # each occurrence sent, with its new broadcast id
+    since: datetime | None = None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _broadcast(row: sqlite3.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        kind=row["kind"],
+        text=row["text"],
+        html=bool(row["html"]),
+        targets=Targets(row["targets"]),
+        pin=bool(row["pin"]),
+        state=BroadcastState(row["state"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        announcement_id=row["announcement_id"],
+        occurrence_at=_time(row["occurrence_at"]),
+        created_by=row["created_by"],
+        report_chat_id=row["report_chat_id"],
+        finished_at=_time(row["finished_at"]),
+        reported_at=_time(row["reported_at"]),
+    )
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        broadcast_id=row["broadcast_id"],
+        chat_id=row["chat_id"],
+        audience=Audience(row["audience"]),
+        state=DeliveryState(row["state"]),
+        pin=PinState(row["pin"]),
+        attempts=row["attempts"],
+        message_id=row["message_id"],
+        error=row["error"],
+        detail=row["detail"],
+        uncertain=bool(row["uncertain"]),
+        pin_error=row["pin_error"],
+        attempted_at=_time(row["attempted_at"]),
+    )
+
+
+class Ledger:
+    """Reads and writes the ``broadcasts``, ``deliveries`` and ``scheduler_state`` tables."""
+
+    def __init__(self, db: Database, registry: ChatRegistry | None = None) -> None:
+        self.db = db
+        self.registry = registry or ChatRegistry(db)
+
+    # -- creating broadcasts ---------------------------------------------------------
+    def draft(
+        self,
+        text: str,
+        targets: Targets = Targets.GROUPS,
+        *,
+        pin: bool = False,
+        html: bool = False,
+        created_by: int | None = None,
+        report_chat_id: int | None = None,
+        at: datetime | None = None,
+    ) -> Broadcast:
+        """An ad-hoc announcement awaiting confirmation; nothing is sent before :meth:`start`."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO broadcasts (kind, text, html, targets, pin, state, created_by, report_chat_id, created_at)"
+                " VALUES ('adhoc', ?, ?, ?, ?, 'draft', ?, ?, ?)",
+                (text, int(html), targets.value, int(pin), created_by, report_chat_id, iso(at or utc_now())),
+            )
+            broadcast_id = int(cursor.lastrowid or 0)
+        return self.broadcast_or_fail(broadcast_id)
+
+    def update_draft(self, broadcast_id: int, *, targets: Targets | None = None, pin: bool | None = None) -> Broadcast:
+        """Change the options of a draft; a broadcast that is no longer a draft is returned unchanged."""
+        with self.db.transaction() as connection:
+            if targets is not None:
+                connection.execute(
+                    "UPDATE broadcasts SET targets = ? WHERE id = ? AND state = 'draft'", (targets.value, broadcast_id)
+                )
+            if pin is not None:
+                connection.execute(
+                    "UPDATE broadcasts SET pin = ? WHERE id = ? AND state = 'draft'", (int(pin), broadcast_id)
+                )
+        return self.broadcast_or_fail(broadcast_id)
+
+    def cancel(self, broadcast_id: int) -> bool:
+        """Cancel a draft; False when it was not a draft any more (already sent or cancelled)."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE broadcasts SET state = 'cancelled' WHERE id = ? AND state = 'draft'", (broadcast_id,)
+            )
+        return cursor.rowcount > 0
+
+    def start(self, broadcast_id: int, *, at: datetime | None = None) -> Broadcast | None:
+        """Confirm a draft: create its deliveries; None when it was not a draft (a second Confirm press)."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE broadcasts SET state = 'sending', started_at = ? WHERE id = ? AND state = 'draft'",
+                (iso(at or utc_now()), broadcast_id),
+            )
+            if cursor.rowcount == 0:
+                return None
+            row = connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
+            self._create_deliveries(connection, _broadcast(row), at)
+        return self.broadcast_or_fail(broadcast_id)
+
+    def start_due(self, schedule: Schedule, now: datetime, grace: timedelta) -> Tick:
+        """Look at the schedule up to ``now``: start a broadcast for every occurrence to send.
+
+        Broadcasts, deliveries and the new ``checked_until`` are committed together,
+        so a crash leaves either all of them or none.
+        """
+        with self.db.transaction() as connection:
+            row = connection.execute("SELECT checked_until FROM scheduler_state WHERE id = 1").fetchone()
+            since = datetime.fromisoformat(row["checked_until"]) if row else None
+            verdict = plan(schedule, since or now, now, grace)
+            started = []
+            for occurrence in verdict.to_send:
+                broadcast_id = self._start_occurrence(connection, occurrence, now)
+                if broadcast_id is not None:
+                    started.append((occurrence, broadcast_id))
+            checked = max(since, now) if since is not None else now
+            connection.execute(
+                "INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
+                (iso(checked),),
+            )
+        return Tick(verdict, tuple(started), since)
+
+    def checked_until(self) -> datetime | None:
+        row = self.db.connection.execute("SELECT checked_until FROM scheduler_state WHERE id = 1").fetchone()
+        return datetime.fromisoformat(row["checked_until"]) if row else None
+
+    def _start_occurrence(self, connection: sqlite3.Connection, occurrence: Occurrence, now: datetime) -> int | None:
+        announcement = occurrence.announcement
+        cursor = connection.execute(
+            "INSERT INTO broadcasts (kind, announcement_id, occurrence_at, text, targets, pin, state,"
+            " created_at, started_at) VALUES ('scheduled', ?, ?, ?, ?, ?, 'sending', ?, ?)"
+            " ON CONFLICT (announcement_id, occurrence_at) DO NOTHING",
+            (
+                announcement.id,
+                iso(occurrence.at),
+                announcement.text,
+                announcement.targets.value,
+                int(announcement.pin),
+                iso(now),
+                iso(now),
+            ),
+        )
+        if cursor.rowcount == 0:
+            return None
+        broadcast_id = int(cursor.lastrowid or 0)
+        row = connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
+        self._create_deliveries(connection, _broadcast(row), now)
+        return broadcast_id
+
+    def _create_deliveries(self, connection: sqlite3.Connection, broadcast: Broadcast, at: datetime | None) -> None:
+        created = iso(at or utc_now())
+        rows = [
+            (
+                broadcast.id,
+                chat_id,
+                audience.value,
+                PinState.PENDING.value if broadcast.pin and audience is Audience.GROUP else PinState.NO.value,
+                created,
+            )
+            for chat_id, audience in self.registry.audience(broadcast.targets)
+        ]
+        connection.executemany(
+            "INSERT INTO deliveries (broadcast_id, chat_id, audience, state, pin, created_at)"
+            " VALUES (?, ?, ?, 'pending', ?, ?)",
+            rows,
+        )
+        if not rows:
+            connection.execute(
+                "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ?", (created, broadcast.id)
+            )
+
+    # -- delivering -------------------------------------------------------------------
+    def recover(self) -> int:
+        """On start: requests that were in flight when the process stopped go back to pending.
+
+        Their outcome is unknown, so they are flagged ``uncertain`` (the resend may be a
+        second copy).  Returns how many there were.
+        """
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE deliveries SET state = 'pending', uncertain = 1 WHERE state = 'sending'"
+            )
+        return cursor.rowcount
+
+    def claim(self, broadcast_id: int, chat_id: int, *, at: datetime | None = None) -> bool:
+        """Mark a pending delivery as in flight, just before its request; False if it is not pending."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, attempted_at = ?"
+                " WHERE broadcast_id = ? AND chat_id = ? AND state = 'pending'",
+                (iso(at or utc_now()), broadcast_id, chat_id),
+            )
+        return cursor.rowcount > 0
+
+    def mark_sent(self, broadcast_id: int, chat_id: int, message_id: int, *, at: datetime | None = None) -> None:
+        """Telegram accepted the message: record it at once."""
+        self._finish_delivery(
+            "UPDATE deliveries SET state = 'sent', message_id = ?, error = NULL, detail = NULL, sent_at = ?"
+            " WHERE broadcast_id = ? AND chat_id = ?",
+            (message_id, iso(at or utc_now()), broadcast_id, chat_id),
+        )
+
+    def mark_failed(self, broadcast_id: int, chat_id: int, error: str, detail: str = "") -> None:
+        """The chat will not get this message (a permanent error)."""
+        self._finish_delivery(
+            "UPDATE deliveries SET state = 'failed', error = ?, detail = ?,"
+            " pin = CASE pin WHEN 'pending' THEN 'no' ELSE pin END WHERE broadcast_id = ? AND chat_id = ?",
+            (error, detail, broadcast_id, chat_id),
+        )
+
+    def mark_retry(
+        self,
+        broadcast_id: int,
+        chat_id: int,
+        error: str,
+        detail: str = "",
+        *,
+        uncertain: bool = False,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> bool:
+        """A transient error: back to pending, or failed after ``max_attempts``; True when it will be retried."""
+        with self.db.transaction() as connection:
+            connection.execute(
+                "UPDATE deliveries SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,"
+                " pin = CASE WHEN attempts >= ? AND pin = 'pending' THEN 'no' ELSE pin END,"
+                " error = ?, detail = ?, uncertain = uncertain OR ? WHERE broadcast_id = ? AND chat_id = ?",
+                (max_attempts, max_attempts, error, detail, int(uncertain), broadcast_id, chat_id),
+            )
+            row = connection.execute(
+                "SELECT state FROM deliveries WHERE broadcast_id = ? AND chat_id = ?", (broadcast_id, chat_id)
+            ).fetchone()
+        return row is not None and row["state"] == DeliveryState.PENDING
+
+    def release(self, broadcast_id: int, chat_id: int) -> None:
+        """Back to pending without counting the attempt (the chat moved to a new id)."""
+        self._finish_delivery(
+            "UPDATE deliveries SET state = 'pending', attempts = MAX(attempts - 1, 0)"
+            " WHERE broadcast_id = ? AND chat_id = ? AND state = 'sending'",
+            (broadcast_id, chat_id),
+        )
+
+    def mark_pin(self, broadcast_id: int, chat_id: int, error: str | None) -> None:
+        """Record the outcome of pinning a sent message (``error`` None: pinned)."""
+        self._finish_delivery(
+            "UPDATE deliveries SET pin = ?, pin_error = ? WHERE broadcast_id = ? AND chat_id = ?",
+            ("failed" if error else "pinned", error, broadcast_id, chat_id),
+        )
+
+    def _finish_delivery(self, sql: str, parameters: tuple[object, ...]) -> None:
+        with self.db.transaction() as connection:
+            connection.execute(sql, parameters)
+
+    def next_pending(self, broadcast_id: int, skip: set[int], now: datetime | None = None) -> Delivery | None:
+        """The next delivery to send, in chat order, leaving out the chats in ``skip`` and those
+        waiting after a transient error (see :func:`retry_delay`)."""
+        now = now or utc_now()
+        rows = self.db.connection.execute(
+            "SELECT * FROM deliveries WHERE broadcast_id = ? AND state = 'pending' ORDER BY chat_id",
+            (broadcast_id,),
+        )
+        for row in rows:
+            delivery = _delivery(row)
+            if delivery.chat_id not in skip and delivery.ready(now):
+                return delivery
+        return None
+
+    def pending_pins(self, broadcast_id: int) -> list[Delivery]:
+        """Sent messages still to be pinned (pinning again is harmless, so this is simply retried)."""
+        rows = self.db.connection.execute(
+            "SELECT * FROM deliveries WHERE broadcast_id = ? AND state = 'sent' AND pin = 'pending' ORDER BY chat_id",
+            (broadcast_id,),
+        ).fetchall()
+        return [_delivery(row) for row in rows]
+
+    def finish_if_complete(self, broadcast_id: int, *, at: datetime | None = None) -> bool:
+        """Mark the broadcast done when no delivery or pin is left; True when it is (now or before)."""
+        with self.db.transaction() as connection:
+            left = connection.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?"
+                " AND (state IN ('pending', 'sending') OR (state = 'sent' AND pin = 'pending'))",
+                (broadcast_id,),
+            ).fetchone()[0]
+            if left:
+                return False
+            connection.execute(
+                "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? AND state = 'sending'",
+                (iso(at or utc_now()), broadcast_id),
+            )
+        return True
+
+    def mark_reported(self, broadcast_id: int, *, at: datetime | None = None) -> None:
+        with self.db.transaction() as connection:
+            connection.execute(
+                "UPDATE broadcasts SET reported_at = ? WHERE id = ?", (iso(at or utc_now()), broadcast_id)
+            )
+
+    # -- reading ----------------------------------------------------------------------
+    def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        row = self.db.connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
+        return _broadcast(row) if row is not None else None
+
+    def broadcast_or_fail(self, broadcast_id: int) -> Broadcast:
+        broadcast = self.broadcast(broadcast_id)
+        if broadcast is None:
+            raise KeyError(broadcast_id)
+        return broadcast
+
+    def deliveries(self, broadcast_id: int) -> list[Delivery]:
+        rows = self.db.connection.execute(
+            "SELECT * FROM deliveries WHERE broadcast_id = ? ORDER BY chat_id", (broadcast_id,)
+        ).fetchall()
+        return [_delivery(row) for row in rows]
+
+    def unfinished(self) -> list[Broadcast]:
+        """Broadcasts whose deliveries are not all done, oldest first."""
+        rows = self.db.connection.execute("SELECT * FROM broadcasts WHERE state = 'sending' ORDER BY id").fetchall()
+        return [_broadcast(row) for row in rows]
+
+    def unreported(self) -> list[Broadcast]:
+        """Finished broadcasts whose delivery report was not sent yet, oldest first."""
+        rows = self.db.connection.execute(
+            "SELECT * FROM broadcasts WHERE state = 'done' AND reported_at IS NULL ORDER BY id"
+        ).fetchall()
+        return [_broadcast(row) for row in rows]
+
+    def report(self, broadcast_id: int) -> DeliveryReport:
+        return DeliveryReport(self.broadcast_or_fail(broadcast_id), tuple(self.deliveries(broadcast_id)))

@@ -1,0 +1,375 @@
+"""``knowledge/announcements.yaml``: read, validate and turn into a :class:`Schedule`.
+
+``check_schedule`` returns the schedule (None when the file has errors) and every
+problem with its line, so a broken file never replaces a working schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
+from bot.core.announcements.recurrence import CronError, check_cron
+from bot.core.knowledge import ID_RE
+from bot.core.problems import InvalidFileError, Problem, display_path
+from bot.core.yamlfile import LineDict, LineList, Mark, parse_yaml
+
+ANNOUNCEMENTS_FILE = "announcements.yaml"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MAX_TEXT_LENGTH = 4096  # Telegram's limit for one message
+TOP_KEYS = ("announcements",)
+ENTRY_KEYS = ("id", "text", "at", "targets", "pin", "repeat", "days", "cron", "until")
+TIME_EXAMPLE = "2026-03-02 09:00"
+
+TARGET_WORDS = {
+    "groups": Targets.GROUPS,
+    "群组": Targets.GROUPS,
+    "subscribers": Targets.SUBSCRIBERS,
+    "订阅者": Targets.SUBSCRIBERS,
+    "both": Targets.BOTH,
+    "全部": Targets.BOTH,
+}
+REPEAT_WORDS = {
+    "daily": RepeatKind.DAILY,
+    "每天": RepeatKind.DAILY,
+    "weekly": RepeatKind.WEEKLY,
+    "每周": RepeatKind.WEEKLY,
+    "cron": RepeatKind.CRON,
+}
+_DAY_NAMES = (
+    ("mon", "monday", "周一", "星期一"),
+    ("tue", "tuesday", "周二", "星期二"),
+    ("wed", "wednesday", "周三", "星期三"),
+    ("thu", "thursday", "周四", "星期四"),
+    ("fri", "friday", "周五", "星期五"),
+    ("sat", "saturday", "周六", "星期六"),
+    ("sun", "sunday", "周日", "星期日", "周天", "星期天"),
+)
+WEEKDAY_WORDS = {name: index for index, names in enumerate(_DAY_NAMES) for name in names}
+
+_DATE_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
+
+
+def announcements_path(knowledge: Path) -> Path:
+    """The announcements file beside the FAQ: ``knowledge`` is a folder or the FAQ file."""
+    folder = knowledge if knowledge.is_dir() or not knowledge.suffix else knowledge.parent
+    return folder / ANNOUNCEMENTS_FILE
+
+
+_T = TypeVar("_T")
+
+
+class _RejectedError(Exception):
+    """A value was rejected; its problem has been added."""
+
+
+class _Checker:
+    """Collects problems while turning raw YAML data into announcements."""
+
+    def __init__(self, shown: str, tz: ZoneInfo, now: dt.datetime) -> None:
+        self.shown = shown
+        self.tz = tz
+        self.now = now
+        self.problems: list[Problem] = []
+
+    def add(self, mark: Mark | None, message: str, *, warning: bool = False) -> None:
+        mark = mark or Mark(1, 1)
+        self.problems.append(Problem(self.shown, mark.line, mark.column, message, warning))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.warning]
+
+    def reject(self, mark: Mark | None, message: str) -> _RejectedError:
+        """Report an error that makes the value being read unusable; the caller raises what this returns."""
+        self.add(mark, message)
+        return _RejectedError()
+
+    @staticmethod
+    def checked(read: Callable[[], _T]) -> _T | None:
+        """The value ``read`` returns, or None when it rejected the value (the problem is already added)."""
+        try:
+            return read()
+        except _RejectedError:
+            return None
+
+    @staticmethod
+    def unknown_key(key: str, allowed: tuple[str, ...], where: str) -> str:
+        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"是不是想写 {guess[0]}？" if guess else f"可以用的键有：{', '.join(allowed)}。"
+        return f"{where}有一个不认识的键“{key}”：{hint}"
+
+    def entries(self, data: Any) -> tuple[LineList, list[Mark]]:
+        if data is None:
+            return LineList(), []
+        if not isinstance(data, LineDict):
+            self.add(None, "文件应该以“announcements:”开头，下面是通知列表（参考文件顶部的说明）。")
+            return LineList(), []
+        for key in data:
+            if key not in TOP_KEYS:
+                self.add(data.key_marks[key], self.unknown_key(key, TOP_KEYS, "文件顶层"))
+        raw = data.get("announcements")
+        if raw is None:
+            return LineList(), []
+        if not isinstance(raw, LineList):
+            self.add(data.value_marks["announcements"], "announcements 应该是通知列表：每条通知以“- id: ”开头。")
+            return LineList(), []
+        return raw, raw.item_marks
+
+    # -- one value each -------------------------------------------------------------
+    def text(self, value: Any, mark: Mark | None, name: str) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.add(mark, f"{name}的 text 是空的：请写上通知内容。")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.add(
+                mark,
+                f"{name}的 text 应该是一段文字。如果文字里有冒号或方括号，请给整段加上双引号，或用“text: |”另起一行写。",
+            )
+            return None
+        text = str(value).strip()
+        if len(text) > MAX_TEXT_LENGTH:
+            self.add(
+                mark, f"{name}的 text 太长（{len(text)} 个字符）：Telegram 一条消息最多 {MAX_TEXT_LENGTH} 个字符。"
+            )
+            return None
+        return text
+
+    def moment(self, value: Any, mark: Mark | None, name: str, key: str) -> dt.datetime:
+        """A date and time in the configured zone; ``until`` may be a date alone (the end of that day)."""
+        if isinstance(value, dt.datetime):
+            return value.astimezone(self.tz) if value.tzinfo is not None else value.replace(tzinfo=self.tz)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        match = _DATE_TIME.match(str(value).strip()) if isinstance(value, str | int) else None
+        if match is None:
+            raise self.reject(mark, f"{name}的 {key}“{value}”看不懂：请写成“年-月-日 时:分”，例如 {TIME_EXAMPLE}。")
+        year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+        if match.group(4) is None:
+            if key != "until":
+                raise self.reject(
+                    mark, f"{name}的 {key} 只有日期，缺少时间：请写成“{match.group(0)} 09:00”这样的日期加时间。"
+                )
+            hour, minute, second = 23, 59, 59
+        try:
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=self.tz)
+        except ValueError:
+            raise self.reject(
+                mark, f"{name}的 {key}“{value}”不是一个存在的日期或时间：请检查月、日（例如 2 月没有 30 日）和时、分。"
+            ) from None
+
+    def choice(self, value: Any, mark: Mark | None, words: dict[str, _T], what: str) -> _T:
+        word = str(value).strip().lower() if isinstance(value, str) else None
+        if word in words:
+            return words[word]
+        allowed = "、".join(key for key in words if key.isascii())
+        chinese = "、".join(key for key in words if not key.isascii())
+        raise self.reject(
+            mark, f"{what}“{value}”不认识：只能写 {allowed}" + (f"（或 {chinese}）" if chinese else "") + "。"
+        )
+
+    def days(self, value: Any, mark: Mark | None, name: str) -> tuple[int, ...]:
+        items = value if isinstance(value, list) else [value]
+        marks = value.item_marks if isinstance(value, LineList) else [mark] * len(items)
+        days: list[int] = []
+        ok = True
+        for item, item_mark in zip(items, marks, strict=True):
+            word = str(item).strip().lower()
+            if isinstance(item, bool) or word not in WEEKDAY_WORDS:
+                hint = "用数字容易弄错周日，" if isinstance(item, int) and not isinstance(item, bool) else ""
+                self.add(item_mark, f"{name}的 days 里“{item}”不是星期几：{hint}请写 mon、tue … sun 或 周一 … 周日。")
+                ok = False
+            elif WEEKDAY_WORDS[word] not in days:
+                days.append(WEEKDAY_WORDS[word])
+        if not ok:
+            raise _RejectedError
+        if not days:
+            raise self.reject(mark, f"{name}的 days 是空的：请写上星期几，例如 days: [mon, thu]。")
+        return tuple(sorted(days))
+
+    # -- one entry ------------------------------------------------------------------
+    def entry(self, raw: Any, mark: Mark, index: int) -> Announcement | None:
+        """One announcement, or None when it has errors (each one is reported)."""
+        where = f"第 {index} 条通知"
+        if not isinstance(raw, LineDict):
+            self.add(mark, f"{where}格式不对：每条通知应该以“- id: ”开头，下面是 text:、at: 等键。")
+            return None
+        errors_before = len(self.errors)
+        keys, values = raw.key_marks, raw.value_marks
+        announcement_id = self.identifier(raw, where)
+        name = f"通知“{announcement_id}”" if announcement_id else where
+        for key in raw:
+            if key not in ENTRY_KEYS:
+                self.add(keys[key], self.unknown_key(key, ENTRY_KEYS, name))
+        for key, hint in (("text", "请写上通知内容"), ("at", f"请写上发送时间，例如 at: {TIME_EXAMPLE}")):
+            if key not in raw:
+                self.add(raw.mark, f"{name}缺少 {key}：{hint}。")
+        text = self.text(raw.get("text"), values.get("text"), name) if "text" in raw else None
+        at = self.checked(lambda: self.moment(raw["at"], values["at"], name, "at")) if "at" in raw else None
+        until = None
+        if raw.get("until") is not None:
+            until = self.checked(lambda: self.moment(raw["until"], values["until"], name, "until"))
+        targets: Targets | None = Targets.GROUPS
+        if "targets" in raw:
+            targets = self.checked(
+                lambda: self.choice(raw["targets"], values["targets"], TARGET_WORDS, f"{name}的 targets")
+            )
+        pin = raw.get("pin", False)
+        if not isinstance(pin, bool):
+            self.add(values.get("pin"), f"{name}的 pin 只能写 true（置顶）或 false（不置顶）。")
+        repeat = self.checked(lambda: self.repeat(raw, name))
+        if until is not None and raw.get("repeat") is None:
+            self.add(values["until"], f"{name}写了 until，但没有 repeat：只发一次的通知不需要 until。", warning=True)
+            until = None
+        if until is not None and at is not None and until < at:
+            self.add(values["until"], f"{name}的 until 早于 at：结束时间要在第一次发送之后。")
+        if len(self.errors) > errors_before or not announcement_id or not text or not at or not targets:
+            return None
+        announcement = Announcement(announcement_id, text, at, targets, bool(pin), repeat, until, raw.mark.line)
+        if pin and not targets.groups:
+            self.add(values["pin"], f"{name}只发给订阅者（私聊），pin 只在群组里有效，这里不会置顶。", warning=True)
+        self.warn_if_over(announcement, values)
+        return announcement
+
+    def identifier(self, raw: LineDict, where: str) -> str | None:
+        if "id" not in raw:
+            self.add(raw.mark, f"{where}缺少 id：请加一行“id: 英文编号”，例如 id: weekly-report。")
+            return None
+        value, mark = raw["id"], raw.value_marks["id"]
+        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        if not ID_RE.fullmatch(text):
+            self.add(mark, f"id“{value}”不能用：只能用英文字母、数字、下划线 _ 和减号 -，最多 40 个字符。")
+            return None
+        return text
+
+    def repeat(self, raw: LineDict, name: str) -> Repeat | None:
+        """The repetition, or None for a one-off."""
+        values = raw.value_marks
+        has_days, has_cron = raw.get("days") is not None, raw.get("cron") is not None
+        if raw.get("repeat") is None:
+            for key, kind in (("days", "weekly"), ("cron", "cron")):
+                if raw.get(key) is not None:
+                    raise self.reject(
+                        values[key], f"{name}写了 {key}，但没有写“repeat: {kind}”：请补上，否则它只发一次。"
+                    )
+            return None
+        kind = self.choice(raw["repeat"], values["repeat"], REPEAT_WORDS, f"{name}的 repeat")
+        if kind is not RepeatKind.WEEKLY and has_days:
+            raise self.reject(
+                values["days"], f"{name}的 days 只在“repeat: weekly”时有用：请删掉 days，或改成 repeat: weekly。"
+            )
+        if kind is not RepeatKind.CRON and has_cron:
+            raise self.reject(
+                values["cron"], f"{name}的 cron 只在“repeat: cron”时有用：请删掉 cron，或改成 repeat: cron。"
+            )
+        if kind is RepeatKind.WEEKLY:
+            if not has_days:
+                raise self.reject(
+                    values["repeat"], f"{name}是每周重复，但缺少 days：例如 days: [mon, thu] 表示每周一和周四。"
+                )
+            return Repeat(kind, days=self.days(raw["days"], values["days"], name))
+        if kind is RepeatKind.CRON:
+            return self.cron(raw, name)
+        return Repeat(kind)
+
+    def cron(self, raw: LineDict, name: str) -> Repeat:
+        values = raw.value_marks
+        if raw.get("cron") is None:
+            raise self.reject(
+                values["repeat"], f'{name}是按 cron 重复，但缺少 cron：例如 cron: "0 9 * * 1-5" 表示周一到周五 9:00。'
+            )
+        expression = str(raw["cron"]).strip()
+        try:
+            check_cron(expression)
+        except CronError as error:
+            raise self.reject(values["cron"], f"{name}的 {error}") from None
+        fields = expression.split()
+        if fields[2] not in ("*", "?") and fields[4] not in ("*", "?"):
+            self.add(
+                values["cron"],
+                f"{name}的 cron 同时限定了日期和星期：这里要求两者同时满足（标准 cron 是满足其一即可）。",
+                warning=True,
+            )
+        return Repeat(RepeatKind.CRON, cron=expression)
+
+    def warn_if_over(self, announcement: Announcement, values: dict[str, Mark]) -> None:
+        if announcement.next_after(self.now) is not None:
+            return
+        when = "结束时间" if announcement.repeat else "发送时间"
+        self.add(
+            values.get("until" if announcement.repeat and announcement.until else "at"),
+            f"通知“{announcement.id}”的{when}已经过去，它不会再发送。不需要了可以删掉这一条。",
+            warning=True,
+        )
+
+
+def check_schedule(
+    path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None
+) -> tuple[Schedule | None, list[Problem]]:
+    """Validate an announcements file; return the schedule (None when there are errors) and every problem.
+
+    Args:
+        path: the announcements file.
+        timezone: the zone the file's dates and times are in (config ``timezone``).
+        now: the present, to warn about announcements that will not fire again.
+    """
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(shown, 1, 1, "找不到这个文件。请检查路径是否正确。")]
+    except OSError as error:
+        return None, [Problem(shown, 1, 1, f"无法读取这个文件（{error.strerror}）。")]
+    return parse_schedule(raw, path, timezone=timezone, now=now)
+
+
+def parse_schedule(
+    raw: bytes, path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None
+) -> tuple[Schedule | None, list[Problem]]:
+    """Like :func:`check_schedule` for the bytes of the file at ``path`` (already read)."""
+    shown = display_path(path)
+    try:
+        data = parse_yaml(raw, shown)
+    except InvalidFileError as error:
+        return None, error.problems
+    tz = ZoneInfo(timezone)
+    checker = _Checker(shown, tz, now or dt.datetime.now(tz))
+    raw_entries, marks = checker.entries(data)
+    announcements: list[Announcement] = []
+    first_seen: dict[str, Mark] = {}
+    for index, (entry, mark) in enumerate(zip(raw_entries, marks, strict=True), start=1):
+        announcement = checker.entry(entry, mark, index)
+        if isinstance(entry, LineDict) and isinstance(entry.get("id"), str):
+            announcement_id, id_mark = entry["id"].strip(), entry.value_marks["id"]
+            if announcement_id in first_seen:
+                first = first_seen[announcement_id].line
+                checker.add(
+                    id_mark, f"id“{announcement_id}”重复了（第一次出现在第 {first} 行）：每条通知的 id 必须不同。"
+                )
+                continue
+            first_seen[announcement_id] = id_mark
+        if announcement is not None:
+            announcements.append(announcement)
+    if checker.errors:
+        return None, sorted(checker.problems)
+    schedule = Schedule(tuple(announcements), path, hashlib.sha256(raw).hexdigest())
+    return schedule, sorted(checker.problems)
+
+
+def load_schedule(path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None) -> Schedule:
+    """Load and validate an announcements file.
+
+    Raises:
+        InvalidFileError: with every problem found; nothing is returned half-loaded.
+    """
+    schedule, problems = check_schedule(path, timezone=timezone, now=now)
+    if schedule is None:
+        raise InvalidFileError(problems)
+    return schedule
