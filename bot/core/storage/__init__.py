@@ -62,7 +62,11 @@ class Database:
         self.connection.execute("PRAGMA synchronous=FULL")
         self.connection.execute("PRAGMA foreign_keys=ON")
         self.connection.execute("PRAGMA busy_timeout=5000")
-        self.migrate(target_version)
+        try:
+            self.migrate(target_version)
+        except BaseException:
+            self.connection.close()  # a failed migration rolled back; do not leak the connection
+            raise
 
     @property
     def version(self) -> int:
