@@ -7,7 +7,6 @@ never replaces a working one halfway.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Iterator
@@ -16,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.article import Article, Paragraph, load_article
-from bot.core.problems import InvalidFileError, Problem, display_path
+from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
 from bot.core.text import normalize
-from bot.core.yamlfile import LineDict, LineList, Mark, read_yaml
+from bot.core.yamlfile import LineDict, LineList, read_yaml
 
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"
@@ -106,22 +105,13 @@ def resolve_faq_path(path: Path) -> Path:
     return path / FAQ_FILE if path.is_dir() else path
 
 
-class _Checker:
+class _Checker(ProblemCollector):
     """Collects problems while turning raw YAML data into entries."""
 
     def __init__(self, shown: str, article: Article | None) -> None:
-        self.shown = shown
+        super().__init__(shown)
         self.article = article
-        self.problems: list[Problem] = []
         self.question_marks: dict[tuple[str, str], Mark | None] = {}
-
-    def add(self, mark: Mark | None, message: str, *, warning: bool = False) -> None:
-        mark = mark or Mark(1, 1)
-        self.problems.append(Problem(self.shown, mark.line, mark.column, message, warning))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if not problem.warning]
 
     # -- typed accessors -------------------------------------------------------------
     def text(self, value: Any, mark: Mark | None, what: str, *, required: bool) -> str | None:
@@ -163,7 +153,7 @@ class _Checker:
             return [], [], None, None
         for key in data:
             if key not in TOP_KEYS:
-                self.add(data.key_marks[key], self._unknown_key(key, TOP_KEYS, "文件顶层"))
+                self.add(data.key_marks[key], self.unknown_key(key, TOP_KEYS, "文件顶层"))
         synonyms, synonyms_mark = data.get("synonyms"), data.value_marks.get("synonyms")
         entries = data.get("entries")
         if "entries" not in data:
@@ -175,12 +165,6 @@ class _Checker:
         else:
             return list(entries), entries.item_marks, synonyms, synonyms_mark
         return [], [], synonyms, synonyms_mark
-
-    @staticmethod
-    def _unknown_key(key: str, allowed: tuple[str, ...], where: str) -> str:
-        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"是不是想写 {guess[0]}？" if guess else f"可以用的键有：{', '.join(allowed)}。"
-        return f"{where}有一个不认识的键“{key}”：{hint}"
 
     def synonyms(self, value: Any, mark: Mark | None) -> tuple[tuple[str, ...], ...]:
         if value is None:
@@ -226,7 +210,7 @@ class _Checker:
         name = f"条目“{entry_id}”" if entry_id else where
         for key in raw:
             if key not in ENTRY_KEYS:
-                self.add(keys[key], self._unknown_key(key, ENTRY_KEYS, f"{name}"))
+                self.add(keys[key], self.unknown_key(key, ENTRY_KEYS, f"{name}"))
         if "questions" not in raw:
             self.add(raw.mark, f"{name}缺少 questions：请至少写一个问题。")
         questions = self.text_list(raw.get("questions"), values.get("questions"), f"{name}的 questions")

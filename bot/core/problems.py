@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in the source file."""
+
+    line: int
+    column: int
 
 
 @dataclass(frozen=True, order=True)
@@ -35,3 +44,26 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+class ProblemCollector:
+    """Base of the file checkers: gathers every problem instead of stopping at the first."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def add(self, mark: Mark | None, message: str, *, warning: bool = False) -> None:
+        line, column = (mark.line, mark.column) if mark is not None else (1, 1)
+        self.problems.append(Problem(self.shown, line, column, message, warning))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.warning]
+
+    @staticmethod
+    def unknown_key(key: str, allowed: tuple[str, ...], where: str) -> str:
+        """The message for a key that is not allowed here, with the likely intended one."""
+        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"是不是想写 {guess[0]}？" if guess else f"可以用的键有：{', '.join(allowed)}。"
+        return f"{where}有一个不认识的键“{key}”：{hint}"

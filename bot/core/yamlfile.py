@@ -7,23 +7,14 @@ validators mappings and lists that remember where each value was written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.core.problems import InvalidFileError, Problem, display_path
+from bot.core.problems import InvalidFileError, Mark, Problem, display_path
 
 MAX_FILE_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based line and column in the source file."""
-
-    line: int
-    column: int
 
 
 class LineDict(dict[str, Any]):

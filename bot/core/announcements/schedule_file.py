@@ -7,7 +7,6 @@ problem with its line, so a broken file never replaces a working schedule.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
 from collections.abc import Callable
@@ -18,8 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.recurrence import CronError, check_cron
 from bot.core.knowledge import ID_RE
-from bot.core.problems import InvalidFileError, Problem, display_path
-from bot.core.yamlfile import LineDict, LineList, Mark, parse_yaml
+from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
+from bot.core.yamlfile import LineDict, LineList, parse_yaml
 
 ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -70,22 +69,13 @@ class _RejectedError(Exception):
     """A value was rejected; its problem has been added."""
 
 
-class _Checker:
+class _Checker(ProblemCollector):
     """Collects problems while turning raw YAML data into announcements."""
 
     def __init__(self, shown: str, tz: ZoneInfo, now: dt.datetime) -> None:
-        self.shown = shown
+        super().__init__(shown)
         self.tz = tz
         self.now = now
-        self.problems: list[Problem] = []
-
-    def add(self, mark: Mark | None, message: str, *, warning: bool = False) -> None:
-        mark = mark or Mark(1, 1)
-        self.problems.append(Problem(self.shown, mark.line, mark.column, message, warning))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if not problem.warning]
 
     def reject(self, mark: Mark | None, message: str) -> _RejectedError:
         """Report an error that makes the value being read unusable; the caller raises what this returns."""
@@ -99,12 +89,6 @@ class _Checker:
             return read()
         except _RejectedError:
             return None
-
-    @staticmethod
-    def unknown_key(key: str, allowed: tuple[str, ...], where: str) -> str:
-        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"是不是想写 {guess[0]}？" if guess else f"可以用的键有：{', '.join(allowed)}。"
-        return f"{where}有一个不认识的键“{key}”：{hint}"
 
     def entries(self, data: Any) -> tuple[LineList, list[Mark]]:
         if data is None:
