@@ -1,17 +1,24 @@
 """Fuzzy matching of a question against the FAQ.
 
-Chinese has no spaces to split on, so the index works on characters: every FAQ
-question becomes a bag of character unigrams and bigrams weighted by how rare
-they are across entries (TF-IDF).  A question is matched in two stages:
+Chinese has no spaces to split on, so the index works on characters.  Every
+question is analysed into *grams*: character unigrams and bigrams, bigrams of
+its (fuzzy, toneless) pinyin reading — so homophone typos still meet — and one
+token per kind of question it asks (:mod:`bot.core.phrases`).  Grams are
+weighted by how rare they are across entries (IDF) and by a built-in
+down-weighting of function characters.
 
-1. *Retrieval* — one sparse dot product over an inverted index (numpy), giving
-   the cosine similarity to every FAQ question at once.
-2. *Re-ranking* — the best few questions are compared again with rapidfuzz's
-   edit-distance ratio, which rewards the same characters in the same order.
+A question is matched in two stages, both over a prepared index:
 
-The two similarities are blended into one 0–100 score per entry, and the
-:class:`Thresholds` turn the best score and its margin over the runner-up into
-one of three outcomes: answer, suggest or decline.
+1. *Retrieval* — a few sparse sums over inverted indexes (numpy) give, for
+   every FAQ question, the TF-IDF cosine and how much of the query it covers,
+   and for every entry how much of the query all its questions together cover.
+2. *Scoring* — the best candidates get a handful of features (those above, the
+   rapidfuzz edit ratio, coverage by the entry's answer, whether the question
+   asks a different kind of thing) combined by a logistic model into a 0–100
+   confidence, one per entry.
+
+:class:`Thresholds` turn the best confidence and its lead over the runner-up
+into one of three outcomes: answer, suggest or decline.
 """
 
 from __future__ import annotations
@@ -19,13 +26,18 @@ from __future__ import annotations
 import enum
 import itertools
 import math
+import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
+from bot.core import phrases
 from bot.core.knowledge import Knowledge
+from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, normalize, tokens
 
 
@@ -70,7 +82,7 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Score limits for the three outcomes, calibrated on labelled questions.
+    """Confidence limits for the three outcomes, calibrated on labelled questions.
 
     A question is answered when the best entry scores at least ``answer`` and leads
     the runner-up by at least ``margin`` (or scores ``sure`` or more); it gets
@@ -78,10 +90,10 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 62.0
-    margin: float = 8.0
+    answer: float = 50.0
+    margin: float = 10.0
     sure: float = 90.0
-    suggest: float = 40.0
+    suggest: float = 30.0
 
     def decide(self, best: float, margin: float) -> Outcome:
         if best >= self.sure or (best >= self.answer and margin >= self.margin):
@@ -91,21 +103,80 @@ class Thresholds:
         return Outcome.DECLINE
 
 
+FEATURES = ("cosine", "entry_coverage", "question_coverage", "question_recall", "ratio", "answer_coverage", "other_form")
+
+
 @dataclass(frozen=True)
 class Weights:
-    """How the two similarities are blended into one score."""
+    """How grams are weighted and how the features become one confidence.
 
-    cosine: float = 0.6
-    ratio: float = 0.4
-    rerank_depth: int = 40
+    ``coefficients`` pair with :data:`FEATURES`; they and ``bias`` were fitted by
+    logistic regression (``python -m benchmarks.calibrate``) on the tuning part
+    of our labelled questions and on half of the Tianchi benchmark.
+    """
+
+    pinyin: float = 0.5
+    form: float = 1.0
+    function: float = 0.3
+    coefficients: tuple[float, ...] = (4.0, 2.0, 2.0, 2.0, 2.0, 1.0, -1.5)
+    bias: float = -7.0
+    rerank_depth: int = 30
 
 
-def ngrams(normalized: str) -> Counter[str]:
-    """Character unigrams and bigrams of a normalised question."""
-    toks = tokens(normalized)
-    grams: Counter[str] = Counter(toks)
-    grams.update(a + "\x1f" + b for a, b in itertools.pairwise(toks))
-    return grams
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+_PINYIN = "\x02"
+_FORM = "\x03"
+_PAIR = "\x1f"
+
+
+def grams(rewritten: str) -> Counter[str]:
+    """Character unigrams and bigrams, pinyin bigrams and question forms of a rewritten question."""
+    toks = tokens(rewritten)
+    found: Counter[str] = Counter(toks)
+    found.update(a + _PAIR + b for a, b in itertools.pairwise(toks))
+    sounds: list[str] = []
+    for tok in toks:
+        if _HAN_RE.match(tok):
+            sound = reading(tok)
+            sounds.append(sound or tok)
+        else:
+            sounds.extend(split_pinyin(tok) or (tok,))
+    found.update(_PINYIN + a + " " + b for a, b in itertools.pairwise(sounds))
+    found.update(_FORM + form for form in phrases.forms(rewritten))
+    return found
+
+
+def _kind_factor(gram: str, weights: Weights) -> float:
+    if gram.startswith(_PINYIN):
+        return weights.pinyin
+    if gram.startswith(_FORM):
+        return weights.form
+    if all(part in phrases.FUNCTION_CHARS for part in gram.split(_PAIR)):
+        return weights.function
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for scoring: its grams as index ids with their weights."""
+
+    normalized: str
+    rewritten: str
+    forms: frozenset[str]
+    ids: NDArray[np.int64]
+    weights: NDArray[np.float64]
+    total: float
+    norm: float
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The features of one candidate entry for one query (for calibration and tests)."""
+
+    entry: int
+    row: int
+    features: tuple[float, ...]
+    score: float
 
 
 class Matcher:
@@ -125,99 +196,182 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.synonyms = SynonymTable(knowledge.synonyms)
-        texts: list[str] = []
-        owners: list[int] = []
+        self._entry_ids = [entry.id for entry in knowledge.entries]
+        rewritten: list[str] = []
         originals: list[str] = []
+        owners: list[int] = []
         for index, entry in enumerate(knowledge.entries):
             for question in entry.questions:
                 normalized = normalize(question, self.synonyms)
                 if normalized:
-                    texts.append(normalized)
-                    owners.append(index)
+                    rewritten.append(phrases.rewrite(normalized))
                     originals.append(question)
-        self._texts = texts
+                    owners.append(index)
+        self._rewritten = rewritten
         self._originals = originals
         self._owners = np.asarray(owners, dtype=np.int32)
-        self._entry_ids = [entry.id for entry in knowledge.entries]
-        self._build_index(texts, owners, len(knowledge.entries))
+        self._forms = [phrases.forms(text) for text in rewritten]
+        self._build_index(rewritten, owners, [self._answer_text(entry.answer) for entry in knowledge.entries])
 
-    def _build_index(self, texts: list[str], owners: list[int], entry_count: int) -> None:
-        grams_per_question = [ngrams(text) for text in texts]
+    @staticmethod
+    def _answer_text(answer: str) -> str:
+        return answer.replace("{contact}", "")
+
+    def _build_index(self, texts: list[str], owners: list[int], answers: list[str]) -> None:
+        entry_count = len(self._entry_ids)
+        row_grams = [grams(text) for text in texts]
         # Document frequency counts entries, not questions: an entry with many
         # phrasings must not make its own words look common.
-        entry_grams: dict[str, set[int]] = {}
-        for grams, owner in zip(grams_per_question, owners, strict=True):
-            for gram in grams:
-                entry_grams.setdefault(gram, set()).add(owner)
+        vocabulary: dict[str, int] = {}
+        entry_sets: list[set[int]] = [set() for _ in range(entry_count)]
+        for found, owner in zip(row_grams, owners, strict=True):
+            for gram in found:
+                entry_sets[owner].add(vocabulary.setdefault(gram, len(vocabulary)))
+        df = np.zeros(len(vocabulary), dtype=np.float64)
+        for ids in entry_sets:
+            df[list(ids)] += 1
         total = max(entry_count, 1)
-        self._idf = {gram: math.log(1 + total / len(entries)) for gram, entries in entry_grams.items()}
-        self._unknown_idf = math.log(1 + total)
-        postings: dict[str, tuple[list[int], list[float]]] = {}
+        factors = np.fromiter((_kind_factor(gram, self.weights) for gram in vocabulary), np.float64, len(vocabulary))
+        self._vocabulary = vocabulary
+        self._gram_weight = np.log1p(total / np.maximum(df, 1)) * factors
+        self._unknown_idf = math.log1p(total)
+
+        row_ids: list[list[int]] = [[] for _ in vocabulary]
+        row_values: list[list[float]] = [[] for _ in vocabulary]
         norms = np.zeros(len(texts), dtype=np.float64)
-        for row, grams in enumerate(grams_per_question):
+        totals = np.zeros(len(texts), dtype=np.float64)
+        for row, found in enumerate(row_grams):
             squares = 0.0
-            for gram, count in grams.items():
-                weight = (1 + math.log(count)) * self._idf[gram]
-                rows, weights = postings.setdefault(gram, ([], []))
-                rows.append(row)
-                weights.append(weight)
-                squares += weight * weight
+            for gram, count in found.items():
+                gram_id = vocabulary[gram]
+                value = (1 + math.log(count)) * float(self._gram_weight[gram_id])
+                row_ids[gram_id].append(row)
+                row_values[gram_id].append(value)
+                squares += value * value
+                totals[row] += value
             norms[row] = math.sqrt(squares) or 1.0
-        self._postings = {
-            gram: (np.asarray(rows, dtype=np.int32), np.asarray(weights, dtype=np.float32))
-            for gram, (rows, weights) in postings.items()
-        }
-        self._norms = norms
+        self._row_postings = [np.asarray(ids, dtype=np.int32) for ids in row_ids]
+        self._row_values = [np.asarray(values, dtype=np.float32) for values in row_values]
+        self._row_norms = norms
+        self._row_totals = np.maximum(totals, 1e-9)
 
-    def _query_vector(self, normalized: str) -> tuple[dict[str, float], float]:
-        vector = {
-            gram: (1 + math.log(count)) * self._idf.get(gram, self._unknown_idf)
-            for gram, count in ngrams(normalized).items()
-        }
-        norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
-        return vector, norm
+        entry_ids: list[list[int]] = [[] for _ in vocabulary]
+        for entry, ids in enumerate(entry_sets):
+            for gram_id in ids:
+                entry_ids[gram_id].append(entry)
+        self._entry_postings = [np.asarray(ids, dtype=np.int32) for ids in entry_ids]
+        answer_ids: list[list[int]] = [[] for _ in vocabulary]
+        for entry, answer in enumerate(answers):
+            for gram in grams(phrases.rewrite(normalize(answer, self.synonyms))):
+                gram_id = vocabulary.get(gram)
+                if gram_id is not None:
+                    answer_ids[gram_id].append(entry)
+        self._answer_postings = [np.asarray(ids, dtype=np.int32) for ids in answer_ids]
+        starts = np.searchsorted(self._owners, np.arange(entry_count + 1))
+        self._entry_rows = [(int(starts[e]), int(starts[e + 1])) for e in range(entry_count)]
 
-    def _cosines(self, vector: dict[str, float], norm: float) -> np.ndarray:
-        rows_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        for gram, weight in vector.items():
-            posting = self._postings.get(gram)
-            if posting is not None:
-                rows_parts.append(posting[0])
-                weight_parts.append(posting[1] * weight)
-        if not rows_parts:
-            return np.zeros(len(self._texts))
-        dots = np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts), minlength=len(self._texts))
-        return dots / (self._norms * norm)
+    def prepare(self, query: str) -> Query:
+        """Normalise ``query`` and weigh its grams against this index."""
+        normalized = normalize(query, self.synonyms)
+        rewritten = phrases.rewrite(normalized)
+        found = grams(rewritten)
+        ids = np.fromiter((self._vocabulary.get(gram, -1) for gram in found), np.int64, len(found))
+        counts = np.fromiter(found.values(), np.float64, len(found))
+        known = ids >= 0
+        idf = np.full(len(found), self._unknown_idf)
+        idf[known] = self._gram_weight[ids[known]]
+        unknown_factor = np.fromiter(
+            (_kind_factor(gram, self.weights) for gram, is_known in zip(found, known, strict=True) if not is_known),
+            np.float64,
+        )
+        idf[~known] *= unknown_factor
+        weights = (1 + np.log(np.maximum(counts, 1))) * idf
+        total = float(weights.sum())
+        norm = float(np.sqrt((weights * weights).sum()))
+        return Query(
+            normalized,
+            rewritten,
+            phrases.forms(rewritten),
+            ids[known],
+            weights[known],
+            total or 1.0,
+            norm or 1.0,
+        )
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Match one question; never raises for any string."""
-        normalized = normalize(query, self.synonyms)
-        candidates = self._rank(normalized, limit) if normalized and self._texts else ()
+        prepared = self.prepare(query)
+        if not prepared.normalized or not self._rewritten:
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
+        scored = self.score(prepared)[:limit]
+        candidates = tuple(
+            Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored
+        )
         if not candidates:
-            return MatchResult(query, normalized, Outcome.DECLINE, ())
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
-        return MatchResult(query, normalized, outcome, candidates)
+        return MatchResult(query, prepared.normalized, outcome, candidates)
 
-    def _rank(self, normalized: str, limit: int) -> tuple[Candidate, ...]:
-        vector, norm = self._query_vector(normalized)
-        cosines = self._cosines(vector, norm)
-        depth = min(self.weights.rerank_depth, len(cosines))
-        top = np.argpartition(-cosines, depth - 1)[:depth]
-        best_per_entry: dict[int, tuple[float, int]] = {}
-        for row in top.tolist():
-            cosine = float(cosines[row])
-            if cosine <= 0.0:
-                continue
-            ratio = fuzz.ratio(normalized, self._texts[row]) / 100.0
-            score = 100.0 * (self.weights.cosine * cosine + self.weights.ratio * ratio)
-            owner = int(self._owners[row])
-            if owner not in best_per_entry or score > best_per_entry[owner][0]:
-                best_per_entry[owner] = (score, row)
-        ranked = sorted(best_per_entry.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-        return tuple(
-            Candidate(self._entry_ids[owner], self._originals[row], round(min(score, 100.0), 1))
-            for owner, (score, row) in ranked
-        )
+    def score(self, query: Query) -> list[Scored]:
+        """Every candidate entry for ``query`` with its features and confidence, best first."""
+        if not len(query.ids):
+            return []
+        gram_ids = query.ids.tolist()
+        q_weights = query.weights
+        rows = np.concatenate([self._row_postings[g] for g in gram_ids])
+        row_values = np.concatenate([self._row_values[g] for g in gram_ids])
+        repeat = np.asarray([len(self._row_postings[g]) for g in gram_ids])
+        row_q = np.repeat(q_weights, repeat)
+        size = len(self._rewritten)
+        dots = np.bincount(rows, weights=row_values * row_q, minlength=size)
+        cosines = dots / (self._row_norms * query.norm)
+        row_coverage = np.bincount(rows, weights=row_q, minlength=size) / query.total
+        row_recall = np.bincount(rows, weights=row_values, minlength=size) / self._row_totals
+        entries = np.concatenate([self._entry_postings[g] for g in gram_ids])
+        entry_q = np.repeat(q_weights, [len(self._entry_postings[g]) for g in gram_ids])
+        entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
+        answer_list = [self._answer_postings[g] for g in gram_ids]
+        answers = np.concatenate(answer_list)
+        answer_q = np.repeat(q_weights, [len(ids) for ids in answer_list])
+        answer_coverage = np.bincount(answers, weights=answer_q, minlength=len(self._entry_ids)) / query.total
+
+        depth = min(self.weights.rerank_depth, size)
+        ranking = cosines + row_coverage
+        top_rows = np.argpartition(-ranking, depth - 1)[:depth]
+        candidates = {int(self._owners[row]) for row in top_rows.tolist() if ranking[row] > 0}
+        entry_depth = min(self.weights.rerank_depth, len(self._entry_ids))
+        top_entries = np.argpartition(-entry_coverage, entry_depth - 1)[:entry_depth]
+        candidates.update(int(e) for e in top_entries.tolist() if entry_coverage[e] > 0)
+
+        coefficients = self.weights.coefficients
+        scored: list[Scored] = []
+        for entry in candidates:
+            start, end = self._entry_rows[entry]
+            local = ranking[start:end]
+            row = start + int(np.argmax(local))
+            row_forms = self._forms[row]
+            other_form = float(bool(query.forms) and bool(row_forms) and not (query.forms & row_forms))
+            features = (
+                float(cosines[row]),
+                float(entry_coverage[entry]),
+                float(row_coverage[row]),
+                float(row_recall[row]),
+                fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
+                float(answer_coverage[entry]),
+                other_form,
+            )
+            logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
+            score = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+            scored.append(Scored(entry, row, features, round(score, 1)))
+        scored.sort(key=lambda item: (-item.score, item.entry))
+        return scored
+
+    def entry_index(self, entry_id: str) -> int:
+        """The position of ``entry_id`` among the entries (for calibration)."""
+        return self._entry_ids.index(entry_id)
+
+    @property
+    def entry_ids(self) -> Sequence[str]:
+        return self._entry_ids

@@ -1,0 +1,153 @@
+"""Fit the matcher's scoring model and thresholds on the tuning data only.
+
+    python -m benchmarks.calibrate [--tianchi PATH]
+
+Learns on the tuning part of tests/data/questions.yaml and on Tianchi part A
+(see :mod:`benchmarks.datasets`), prints the fitted coefficients for
+``bot.core.matcher.Weights`` and the quality each threshold choice gives on
+those same parts.  The held-out parts (our holdout, Tianchi B) are reported by
+``python -m benchmarks.run``, never used here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
+from bot.core.evaluation import TUNING, Kind, LabelledQuestion
+from bot.core.matcher import FEATURES, Matcher, Thresholds, Weights
+
+
+@dataclass
+class Sample:
+    """The candidates of one labelled question: features, and which one is right."""
+
+    kind: Kind
+    features: NDArray[np.float64]  # candidates x features
+    labels: NDArray[np.float64]  # 1 for the right entry
+    excluded: NDArray[np.bool_]  # for negatives: the entry the question does NOT mean
+
+
+def samples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Sample]:
+    result = []
+    for question in questions:
+        scored = matcher.score(matcher.prepare(question.text))
+        features = np.asarray([item.features for item in scored], dtype=np.float64).reshape(-1, len(FEATURES))
+        ids = [matcher.entry_ids[item.entry] for item in scored]
+        labels = np.asarray([question.kind is Kind.POSITIVE and i == question.entry_id for i in ids], np.float64)
+        excluded = np.asarray([question.kind is Kind.NEGATIVE and i == question.entry_id for i in ids])
+        result.append(Sample(question.kind, features, labels, excluded))
+    return result
+
+
+def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArray[np.float64]:
+    """Weighted logistic regression (Newton's method); returns bias followed by coefficients."""
+    rows, targets, weights = [], [], []
+    for group, group_weight in groups:
+        count = sum(len(s.labels) if s.kind is not Kind.NEGATIVE else int(s.excluded.sum()) for s in group)
+        for sample in group:
+            keep = sample.excluded if sample.kind is Kind.NEGATIVE else np.ones(len(sample.labels), bool)
+            rows.append(sample.features[keep])
+            targets.append(sample.labels[keep])
+            weights.append(np.full(int(keep.sum()), group_weight / max(count, 1)))
+    x = np.hstack([np.ones((sum(len(r) for r in rows), 1)), np.vstack(rows)])
+    y = np.concatenate(targets)
+    w = np.concatenate(weights)
+    beta = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ beta))
+        gradient = x.T @ (w * (p - y)) + l2 * beta
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+@dataclass
+class Quality:
+    right: float  # answered with the right entry / positives
+    wrong: float  # answered with a wrong entry / positives
+    top1: float
+    declined: float  # unrelated declined
+    negative_wrong: float  # negatives answered with the entry they do not mean
+
+
+def quality(group: Sequence[Sample], beta: NDArray[np.float64], thresholds: Thresholds) -> Quality:
+    positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = 0
+    for sample in group:
+        if len(sample.labels):
+            scores = 100 / (1 + np.exp(-(beta[0] + sample.features @ beta[1:])))
+            order = np.argsort(-scores, kind="stable")
+            best = float(scores[order[0]])
+            second = float(scores[order[1]]) if len(order) > 1 else 0.0
+            outcome = thresholds.decide(round(best, 1), round(best, 1) - round(second, 1)).value
+            winner = order[0]
+        else:
+            outcome, winner = "decline", -1
+        if sample.kind is Kind.POSITIVE:
+            positives += 1
+            hit = winner >= 0 and bool(sample.labels[winner])
+            top1 += hit
+            right += outcome == "answer" and hit
+            wrong += outcome == "answer" and not hit
+        elif sample.kind is Kind.UNRELATED:
+            unrelated += 1
+            declined += outcome == "decline"
+        else:
+            negatives += 1
+            negative_wrong += outcome == "answer" and winner >= 0 and bool(sample.excluded[winner])
+    return Quality(
+        right / max(positives, 1),
+        wrong / max(positives, 1),
+        top1 / max(positives, 1),
+        declined / max(unrelated, 1),
+        negative_wrong / max(negatives, 1),
+    )
+
+
+def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
+    return samples(Matcher(dataset.knowledge, weights=weights), dataset.parts[part])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
+    parser.add_argument("--faq-weight", type=float, default=1.0, help="weight of our FAQ against Tianchi A")
+    args = parser.parse_args(argv)
+    own = own_dataset()
+    path = tianchi_path(args.tianchi)
+    tianchi = tianchi_dataset(path) if tianchi_available(path) else None
+    weights = Weights()
+    own_samples = collect(own, TUNING, weights)
+    groups = [(own_samples, args.faq_weight)]
+    tianchi_samples: list[Sample] = []
+    if tianchi is not None:
+        tianchi_samples = collect(tianchi, PART_A, weights)
+        groups.append((tianchi_samples, 1.0))
+    beta = fit(groups)
+    print("bias", round(float(beta[0]), 3))
+    print("coefficients", tuple(round(float(b), 3) for b in beta[1:]), FEATURES)
+    print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined | tianchi-A right wrong top1 negwrong")
+    for answer, margin in itertools.product((40, 45, 50, 55, 60, 65, 70), (0, 5, 10, 15)):
+        thresholds = Thresholds(answer=answer, margin=margin, sure=max(90.0, answer), suggest=min(30.0, answer))
+        own_q = quality(own_samples, beta, thresholds)
+        line = f"{answer:6} {margin:6} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f}"
+        if tianchi_samples:
+            t = quality(tianchi_samples, beta, thresholds)
+            line += f" | {t.right:.3f} {t.wrong:.3f} {t.top1:.3f} {t.negative_wrong:.3f}"
+        print(line)
+    _ = (math, replace)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
