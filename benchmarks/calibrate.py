@@ -81,11 +81,43 @@ class Quality:
     negative_wrong: float  # negatives answered with the entry they do not mean
 
 
-def quality(group: Sequence[Sample], beta: NDArray[np.float64], thresholds: Thresholds) -> Quality:
+LONE_LEAD = 10.0  # the lead of a candidate that has no rival (as in Matcher._confidences)
+
+
+def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each candidate's ranking logit minus the best other candidate's."""
+    if len(logits) == 1:
+        return np.asarray([LONE_LEAD])
+    order = np.sort(logits)
+    best, second = order[-1], order[-2]
+    return logits - np.where(logits == best, second, best)
+
+
+def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
+    logits = beta[0] + sample.features @ beta[1:]
+    return 100 / (1 + np.exp(-(gamma[0] + gamma[1] * logits + gamma[2] * leads(logits))))
+
+
+def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fit the confidence stage on (ranking logit, lead) of every candidate."""
+    staged = []
+    for group, weight in groups:
+        converted = []
+        for sample in group:
+            logits = beta[0] + sample.features @ beta[1:]
+            features = np.column_stack([logits, leads(logits)]) if len(logits) else np.zeros((0, 2))
+            converted.append(Sample(sample.kind, features, sample.labels, sample.excluded))
+        staged.append((converted, weight))
+    return fit(staged)
+
+
+def quality(
+    group: Sequence[Sample], beta: NDArray[np.float64], gamma: NDArray[np.float64], thresholds: Thresholds
+) -> Quality:
     positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = 0
     for sample in group:
         if len(sample.labels):
-            scores = 100 / (1 + np.exp(-(beta[0] + sample.features @ beta[1:])))
+            scores = confidences(sample, beta, gamma)
             order = np.argsort(-scores, kind="stable")
             best = float(scores[order[0]])
             second = float(scores[order[1]]) if len(order) > 1 else 0.0
@@ -122,11 +154,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
     parser.add_argument("--faq-weight", type=float, default=1.0, help="weight of our FAQ against Tianchi A")
+    parser.add_argument("--pinyin", type=float, default=Weights.pinyin)
+    parser.add_argument("--keep-power", type=float, default=Weights.keep_power)
+    parser.add_argument("--function", type=float, default=Weights.function)
+    parser.add_argument("--form", type=float, default=Weights.form)
+    parser.add_argument("--short", action="store_true", help="print only a few threshold rows")
     args = parser.parse_args(argv)
     own = own_dataset()
     path = tianchi_path(args.tianchi)
     tianchi = tianchi_dataset(path) if tianchi_available(path) else None
-    weights = Weights()
+    weights = Weights(pinyin=args.pinyin, keep_power=args.keep_power, function=args.function, form=args.form)
     own_samples = collect(own, TUNING, weights)
     groups = [(own_samples, args.faq_weight)]
     tianchi_samples: list[Sample] = []
@@ -134,15 +171,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         tianchi_samples = collect(tianchi, PART_A, weights)
         groups.append((tianchi_samples, 1.0))
     beta = fit(groups)
-    print("bias", round(float(beta[0]), 3))
-    print("coefficients", tuple(round(float(b), 3) for b in beta[1:]), FEATURES)
+    gamma = fit_acceptance(groups, beta)
+    print(f"bias={float(beta[0]):.3f},")
+    print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
+    print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
     print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined | tianchi-A right wrong top1 negwrong")
-    for answer, margin in itertools.product((40, 45, 50, 55, 60, 65, 70), (0, 5, 10, 15)):
+    grid = ((50, 10), (60, 10), (70, 10)) if args.short else itertools.product(range(30, 80, 5), (0, 5, 10, 15))
+    for answer, margin in grid:
         thresholds = Thresholds(answer=answer, margin=margin, sure=max(90.0, answer), suggest=min(30.0, answer))
-        own_q = quality(own_samples, beta, thresholds)
+        own_q = quality(own_samples, beta, gamma, thresholds)
         line = f"{answer:6} {margin:6} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f}"
         if tianchi_samples:
-            t = quality(tianchi_samples, beta, thresholds)
+            t = quality(tianchi_samples, beta, gamma, thresholds)
             line += f" | {t.right:.3f} {t.wrong:.3f} {t.top1:.3f} {t.negative_wrong:.3f}"
         print(line)
     _ = (math, replace)

@@ -37,6 +37,7 @@ from rapidfuzz import fuzz
 
 from bot.core import phrases
 from bot.core.knowledge import Knowledge
+from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, normalize, tokens
 
@@ -103,23 +104,40 @@ class Thresholds:
         return Outcome.DECLINE
 
 
-FEATURES = ("cosine", "entry_coverage", "question_coverage", "question_recall", "ratio", "answer_coverage", "other_form")
+FEATURES = (
+    "cosine",
+    "entry_coverage",
+    "question_coverage",
+    "question_recall",
+    "ratio",
+    "answer_coverage",
+    "other_form",
+    "same_form",
+    "length_ratio",
+    "change_risk",
+)
+UNKNOWN_CHANGE_RISK = 1.0  # the risk of a differing character the learned table does not know
 
 
 @dataclass(frozen=True)
 class Weights:
     """How grams are weighted and how the features become one confidence.
 
-    ``coefficients`` pair with :data:`FEATURES`; they and ``bias`` were fitted by
-    logistic regression (``python -m benchmarks.calibrate``) on the tuning part
-    of our labelled questions and on half of the Tianchi benchmark.
+    Scoring has two logistic stages, both fitted by ``python -m benchmarks.calibrate``
+    on the tuning part of our labelled questions and on half of the Tianchi
+    benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
+    :data:`FEATURES`; the *confidence* is ``acceptance`` = (bias, weight of the
+    ranking logit, weight of its lead over the best other candidate), so a
+    candidate that barely beats a near-twin is less sure than one far ahead.
     """
 
     pinyin: float = 0.5
     form: float = 1.0
     function: float = 0.3
-    coefficients: tuple[float, ...] = (4.0, 2.0, 2.0, 2.0, 2.0, 1.0, -1.5)
+    keep_power: float = 2.0
+    coefficients: tuple[float, ...] = (4.0, 2.0, 2.0, 2.0, 2.0, 1.0, -1.5, 0.0, 0.0, -1.0)
     bias: float = -7.0
+    acceptance: tuple[float, float, float] = (0.0, 1.0, 0.5)
     rerank_depth: int = 30
 
 
@@ -146,14 +164,35 @@ def grams(rewritten: str) -> Counter[str]:
     return found
 
 
+def _char_factor(token: str, weights: Weights) -> float:
+    rate = KEEP_RATE.get(token)
+    if rate is not None:
+        return float(rate**weights.keep_power)
+    return weights.function if token in phrases.FUNCTION_CHARS else 1.0
+
+
 def _kind_factor(gram: str, weights: Weights) -> float:
+    """How much a gram of this kind and these characters weighs, before IDF."""
     if gram.startswith(_PINYIN):
         return weights.pinyin
     if gram.startswith(_FORM):
         return weights.form
-    if all(part in phrases.FUNCTION_CHARS for part in gram.split(_PAIR)):
-        return weights.function
-    return 1.0
+    factor = 1.0
+    parts = gram.split(_PAIR)
+    for part in parts:
+        factor *= _char_factor(part, weights)
+    return factor ** (1 / len(parts))
+
+
+def change_risk(query_chars: set[str], question: str) -> float:
+    """How likely the characters on one side only make the two questions ask different things.
+
+    Sums the learned :data:`~bot.core.learned.CHANGE_RISK` of each character in
+    the symmetric difference (scaled by 1/10); a differing character the table
+    does not know counts :data:`UNKNOWN_CHANGE_RISK`.
+    """
+    differing = query_chars.symmetric_difference(tokens(question))
+    return sum(CHANGE_RISK.get(char, UNKNOWN_CHANGE_RISK) for char in differing) / 10.0
 
 
 @dataclass(frozen=True)
@@ -346,13 +385,16 @@ class Matcher:
         candidates.update(int(e) for e in top_entries.tolist() if entry_coverage[e] > 0)
 
         coefficients = self.weights.coefficients
+        query_chars = set(tokens(query.rewritten))
         scored: list[Scored] = []
         for entry in candidates:
             start, end = self._entry_rows[entry]
             local = ranking[start:end]
             row = start + int(np.argmax(local))
             row_forms = self._forms[row]
-            other_form = float(bool(query.forms) and bool(row_forms) and not (query.forms & row_forms))
+            shared_form = bool(query.forms & row_forms)
+            other_form = float(bool(query.forms) and bool(row_forms) and not shared_form)
+            lengths = (len(query.rewritten), len(self._rewritten[row]))
             features = (
                 float(cosines[row]),
                 float(entry_coverage[entry]),
@@ -361,12 +403,25 @@ class Matcher:
                 fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
                 float(answer_coverage[entry]),
                 other_form,
+                float(shared_form),
+                min(lengths) / max(max(lengths), 1),
+                change_risk(query_chars, self._rewritten[row]),
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
-            score = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-            scored.append(Scored(entry, row, features, round(score, 1)))
+            scored.append(Scored(entry, row, features, logit))
+        return self._confidences(scored)
+
+    def _confidences(self, scored: list[Scored]) -> list[Scored]:
+        """Turn ranking logits into 0–100 confidences, best first."""
         scored.sort(key=lambda item: (-item.score, item.entry))
-        return scored
+        bias, ranking, lead = self.weights.acceptance
+        result = []
+        for position, item in enumerate(scored):
+            other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - 10.0
+            logit = bias + ranking * item.score + lead * (item.score - other)
+            confidence = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
+            result.append(Scored(item.entry, item.row, item.features, round(confidence, 1)))
+        return result
 
     def entry_index(self, entry_id: str) -> int:
         """The position of ``entry_id`` among the entries (for calibration)."""
