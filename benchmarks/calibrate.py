@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matcher import FEATURES, Matcher, Thresholds, Weights
+from bot.core.matcher import CHANGE_RISK_FEATURE, FEATURES, LONE_LEAD, Matcher, Thresholds, Weights
 
 
 @dataclass
@@ -81,7 +81,6 @@ class Quality:
     negative_wrong: float  # negatives answered with the entry they do not mean
 
 
-LONE_LEAD = 10.0  # the lead of a candidate that has no rival (as in Matcher._confidences)
 
 
 def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -93,20 +92,25 @@ def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
     return logits - np.where(logits == best, second, best)
 
 
-def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
+def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The confidence stage's inputs per candidate (Matcher.ACCEPTANCE_FEATURES)."""
+    if not len(sample.labels):
+        return np.zeros((0, 4))
     logits = beta[0] + sample.features @ beta[1:]
-    return 100 / (1 + np.exp(-(gamma[0] + gamma[1] * logits + gamma[2] * leads(logits))))
+    return np.column_stack([logits, leads(logits), sample.features[:, CHANGE_RISK_FEATURE], sample.features[:, 0]])
+
+
+def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 100 / (1 + np.exp(-(gamma[0] + acceptance_features(sample, beta) @ gamma[1:])))
 
 
 def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Fit the confidence stage on (ranking logit, lead) of every candidate."""
+    """Fit the confidence stage on every candidate: is it the right answer?"""
     staged = []
     for group, weight in groups:
-        converted = []
-        for sample in group:
-            logits = beta[0] + sample.features @ beta[1:]
-            features = np.column_stack([logits, leads(logits)]) if len(logits) else np.zeros((0, 2))
-            converted.append(Sample(sample.kind, features, sample.labels, sample.excluded))
+        converted = [
+            Sample(sample.kind, acceptance_features(sample, beta), sample.labels, sample.excluded) for sample in group
+        ]
         staged.append((converted, weight))
     return fit(staged)
 
@@ -176,11 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
     print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
     print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined | tianchi-A right wrong top1 negwrong")
-    grid = ((50, 10), (60, 10), (70, 10)) if args.short else itertools.product(range(30, 80, 5), (0, 5, 10, 15))
-    for answer, margin in grid:
-        thresholds = Thresholds(answer=answer, margin=margin, sure=max(90.0, answer), suggest=min(30.0, answer))
+    grid = ((50, 5, 30), (60, 5, 30), (70, 5, 30)) if args.short else itertools.product(range(40, 95, 5), (0, 5), (20, 30))
+    for answer, margin, suggest in grid:
+        thresholds = Thresholds(answer=answer, margin=margin, sure=max(95.0, answer), suggest=min(suggest, answer))
         own_q = quality(own_samples, beta, gamma, thresholds)
-        line = f"{answer:6} {margin:6} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f}"
+        line = f"{answer:6} {margin:6} {suggest:3} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f}"
         if tianchi_samples:
             t = quality(tianchi_samples, beta, gamma, thresholds)
             line += f" | {t.right:.3f} {t.wrong:.3f} {t.top1:.3f} {t.negative_wrong:.3f}"

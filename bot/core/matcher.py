@@ -91,10 +91,10 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 50.0
-    margin: float = 10.0
-    sure: float = 90.0
-    suggest: float = 30.0
+    answer: float = 65.0
+    margin: float = 5.0
+    sure: float = 95.0
+    suggest: float = 35.0
 
     def decide(self, best: float, margin: float) -> Outcome:
         if best >= self.sure or (best >= self.answer and margin >= self.margin):
@@ -116,7 +116,10 @@ FEATURES = (
     "length_ratio",
     "change_risk",
 )
-UNKNOWN_CHANGE_RISK = 1.0  # the risk of a differing character the learned table does not know
+ACCEPTANCE_FEATURES = ("ranking", "lead", "change_risk", "cosine")
+UNKNOWN_CHANGE_RISK = 1.0
+CHANGE_RISK_FEATURE = FEATURES.index("change_risk")
+LONE_LEAD = 10.0  # the lead of a candidate without any rival  # the risk of a differing character the learned table does not know
 
 
 @dataclass(frozen=True)
@@ -126,18 +129,20 @@ class Weights:
     Scoring has two logistic stages, both fitted by ``python -m benchmarks.calibrate``
     on the tuning part of our labelled questions and on half of the Tianchi
     benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
-    :data:`FEATURES`; the *confidence* is ``acceptance`` = (bias, weight of the
-    ranking logit, weight of its lead over the best other candidate), so a
-    candidate that barely beats a near-twin is less sure than one far ahead.
+    :data:`FEATURES`; the *confidence* is a logistic function of
+    :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
+    ranking logit, its lead over the best other candidate (a candidate that
+    barely beats a near-twin is less sure than one far ahead), the change risk
+    and the cosine.
     """
 
     pinyin: float = 0.5
     form: float = 1.0
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (4.0, 2.0, 2.0, 2.0, 2.0, 1.0, -1.5, 0.0, 0.0, -1.0)
-    bias: float = -7.0
-    acceptance: tuple[float, float, float] = (0.0, 1.0, 0.5)
+    coefficients: tuple[float, ...] = (7.383, 13.224, -12.287, -0.285, 2.674, -2.691, -1.005, -0.117, -0.208, -3.041)
+    bias: float = -4.676
+    acceptance: tuple[float, ...] = (1.185, 0.561, 0.62, -1.331, -2.356)
     rerank_depth: int = 30
 
 
@@ -148,17 +153,26 @@ _PAIR = "\x1f"
 
 
 def grams(rewritten: str) -> Counter[str]:
-    """Character unigrams and bigrams, pinyin bigrams and question forms of a rewritten question."""
-    toks = tokens(rewritten)
-    found: Counter[str] = Counter(toks)
-    found.update(a + _PAIR + b for a, b in itertools.pairwise(toks))
+    """Character unigrams and bigrams, pinyin bigrams and question forms of a rewritten question.
+
+    An ASCII word that spells pinyin (``shuangbai``) joins only the pinyin
+    channel, where it meets the characters it stands for.
+    """
+    chars: list[str] = []
     sounds: list[str] = []
-    for tok in toks:
+    for tok in tokens(rewritten):
         if _HAN_RE.match(tok):
-            sound = reading(tok)
-            sounds.append(sound or tok)
+            chars.append(tok)
+            sounds.append(reading(tok) or tok)
+            continue
+        spelled = split_pinyin(tok)
+        if spelled is None:
+            chars.append(tok)
+            sounds.append(tok)
         else:
-            sounds.extend(split_pinyin(tok) or (tok,))
+            sounds.extend(spelled)
+    found: Counter[str] = Counter(chars)
+    found.update(a + _PAIR + b for a, b in itertools.pairwise(chars))
     found.update(_PINYIN + a + " " + b for a, b in itertools.pairwise(sounds))
     found.update(_FORM + form for form in phrases.forms(rewritten))
     return found
@@ -414,11 +428,12 @@ class Matcher:
     def _confidences(self, scored: list[Scored]) -> list[Scored]:
         """Turn ranking logits into 0–100 confidences, best first."""
         scored.sort(key=lambda item: (-item.score, item.entry))
-        bias, ranking, lead = self.weights.acceptance
+        bias, *coefficients = self.weights.acceptance
         result = []
         for position, item in enumerate(scored):
-            other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - 10.0
-            logit = bias + ranking * item.score + lead * (item.score - other)
+            other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - LONE_LEAD
+            values = (item.score, item.score - other, item.features[CHANGE_RISK_FEATURE], item.features[0])
+            logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
             confidence = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
             result.append(Scored(item.entry, item.row, item.features, round(confidence, 1)))
         return result
