@@ -27,6 +27,8 @@ import enum
 import itertools
 import math
 import re
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -209,6 +211,33 @@ def change_risk(query_chars: set[str], question: str) -> float:
     return sum(CHANGE_RISK.get(char, UNKNOWN_CHANGE_RISK) for char in differing) / 10.0
 
 
+def gram_key(gram: str) -> int:
+    """A stable 32-bit id of a gram (the same in every process)."""
+    return zlib.crc32(gram.encode("utf-8", "surrogatepass"))
+
+
+def _pointer(sorted_ids: NDArray[np.int32], size: int) -> NDArray[np.int64]:
+    """CSR row pointer: postings of gram g are ``[pointer[g], pointer[g + 1])``."""
+    return np.concatenate([[0], np.cumsum(np.bincount(sorted_ids, minlength=size))]).astype(np.int64)
+
+
+def _gather(
+    pointer: NDArray[np.int64],
+    postings: NDArray[np.int32],
+    gram_ids: list[int],
+    query_weights: NDArray[np.float64],
+    values: NDArray[np.float32] | None = None,
+) -> tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.float64]]:
+    """The postings of the query's grams, their stored values and the query weight of each."""
+    spans = [(int(pointer[g]), int(pointer[g + 1])) for g in gram_ids]
+    found = np.concatenate([postings[a:b] for a, b in spans]) if spans else np.zeros(0, np.int32)
+    stored = (
+        np.concatenate([values[a:b] for a, b in spans]) if values is not None and spans else np.zeros(0, np.float32)
+    )
+    repeated = np.repeat(query_weights, [b - a for a, b in spans])
+    return found, stored, repeated
+
+
 @dataclass(frozen=True)
 class Query:
     """A question prepared for scoring: its grams as index ids with their weights."""
@@ -253,84 +282,121 @@ class Matcher:
         rewritten: list[str] = []
         originals: list[str] = []
         owners: list[int] = []
+        # An answer that repeats one of its entry's questions (as in FAQs made from
+        # question lists) is not analysed twice: it points at that question's row.
+        answers: list[str | int] = []
         for index, entry in enumerate(knowledge.entries):
+            answer: str | int = entry.answer.replace("{contact}", "")
             for question in entry.questions:
                 normalized = normalize(question, self.synonyms)
                 if normalized:
+                    if question == answer:
+                        answer = len(rewritten)
                     rewritten.append(phrases.rewrite(normalized))
                     originals.append(question)
                     owners.append(index)
+            answers.append(answer)
         self._rewritten = rewritten
         self._originals = originals
         self._owners = np.asarray(owners, dtype=np.int32)
-        self._forms = [phrases.forms(text) for text in rewritten]
-        self._build_index(rewritten, owners, [self._answer_text(entry.answer) for entry in knowledge.entries])
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
+        self._build_index(rewritten, answers)
 
-    @staticmethod
-    def _answer_text(answer: str) -> str:
-        return answer.replace("{contact}", "")
+    def _build_index(self, texts: list[str], answers: list[str | int]) -> None:
+        """Build compressed inverted indexes (CSR arrays keyed by gram hash).
 
-    def _build_index(self, texts: list[str], owners: list[int], answers: list[str]) -> None:
+        Grams are identified by a stable 32-bit hash, so the index holds no
+        string per gram: a rare collision merges two grams, deterministically.
+        """
         entry_count = len(self._entry_ids)
-        row_grams = [grams(text) for text in texts]
+        gram_of_row: array[int] = array("i")
+        row_of_gram: array[int] = array("i")
+        values: array[float] = array("f")
+        id_of: dict[int, int] = {}
+        factors_in_order: list[float] = []
+        reused = {answer for answer in answers if isinstance(answer, int)}
+        keys_of_row: dict[int, list[int]] = {}
+        for row, text in enumerate(texts):
+            row_keys = []
+            for gram, count in grams(text).items():
+                key = gram_key(gram)
+                gram_id = id_of.get(key)
+                if gram_id is None:
+                    gram_id = id_of[key] = len(id_of)
+                    factors_in_order.append(_kind_factor(gram, self.weights))
+                row_keys.append(key)
+                gram_of_row.append(gram_id)
+                values.append(1 + math.log(count))
+            row_of_gram.extend([row] * len(row_keys))
+            if row in reused:
+                keys_of_row[row] = row_keys
+        rows = np.frombuffer(row_of_gram, dtype=np.int32)
+        tf = np.frombuffer(values, dtype=np.float32)
+        # Gram ids follow the sorted hashes, so that a query looks them up by bisection.
+        first_seen = np.fromiter(id_of, np.uint32, len(id_of))
+        by_key = np.argsort(first_seen)
+        rank = np.empty(len(by_key), np.int32)
+        rank[by_key] = np.arange(len(by_key), dtype=np.int32)
+        self._vocabulary = first_seen[by_key]
+        vocabulary_size = len(self._vocabulary)
+        factors = np.asarray(factors_in_order, np.float64)[by_key]
+        gram_ids = rank[np.frombuffer(gram_of_row, dtype=np.int32)]
+        del id_of, factors_in_order
+
         # Document frequency counts entries, not questions: an entry with many
         # phrasings must not make its own words look common.
-        vocabulary: dict[str, int] = {}
-        entry_sets: list[set[int]] = [set() for _ in range(entry_count)]
-        for found, owner in zip(row_grams, owners, strict=True):
-            for gram in found:
-                entry_sets[owner].add(vocabulary.setdefault(gram, len(vocabulary)))
-        df = np.zeros(len(vocabulary), dtype=np.float64)
-        for ids in entry_sets:
-            df[list(ids)] += 1
+        row_owner = self._owners[rows].astype(np.int64)
+        entry_pairs = np.unique(gram_ids.astype(np.int64) * max(entry_count, 1) + row_owner)
+        entry_gram = (entry_pairs // max(entry_count, 1)).astype(np.int32)
+        entry_of_pair = (entry_pairs % max(entry_count, 1)).astype(np.int32)
+        df = np.bincount(entry_gram, minlength=vocabulary_size).astype(np.float64)
         total = max(entry_count, 1)
-        factors = np.fromiter((_kind_factor(gram, self.weights) for gram in vocabulary), np.float64, len(vocabulary))
-        self._vocabulary = vocabulary
         self._gram_weight = np.log1p(total / np.maximum(df, 1)) * factors
         self._unknown_idf = math.log1p(total)
 
-        row_ids: list[list[int]] = [[] for _ in vocabulary]
-        row_values: list[list[float]] = [[] for _ in vocabulary]
-        norms = np.zeros(len(texts), dtype=np.float64)
-        totals = np.zeros(len(texts), dtype=np.float64)
-        for row, found in enumerate(row_grams):
-            squares = 0.0
-            for gram, count in found.items():
-                gram_id = vocabulary[gram]
-                value = (1 + math.log(count)) * float(self._gram_weight[gram_id])
-                row_ids[gram_id].append(row)
-                row_values[gram_id].append(value)
-                squares += value * value
-                totals[row] += value
-            norms[row] = math.sqrt(squares) or 1.0
-        self._row_postings = [np.asarray(ids, dtype=np.int32) for ids in row_ids]
-        self._row_values = [np.asarray(values, dtype=np.float32) for values in row_values]
-        self._row_norms = norms
-        self._row_totals = np.maximum(totals, 1e-9)
+        weight = (tf * self._gram_weight[gram_ids]).astype(np.float32)
+        self._row_norms = np.sqrt(np.bincount(rows, weights=weight.astype(np.float64) ** 2, minlength=len(texts)))
+        self._row_norms[self._row_norms == 0] = 1.0
+        self._row_totals = np.maximum(np.bincount(rows, weights=weight, minlength=len(texts)), 1e-9)
+        order = np.argsort(gram_ids, kind="stable")
+        self._row_pointer = _pointer(gram_ids[order], vocabulary_size)
+        self._row_postings = rows[order]
+        self._row_values = weight[order]
+        self._entry_pointer = _pointer(entry_gram, vocabulary_size)
+        self._entry_postings = entry_of_pair
 
-        entry_ids: list[list[int]] = [[] for _ in vocabulary]
-        for entry, ids in enumerate(entry_sets):
-            for gram_id in ids:
-                entry_ids[gram_id].append(entry)
-        self._entry_postings = [np.asarray(ids, dtype=np.int32) for ids in entry_ids]
-        answer_ids: list[list[int]] = [[] for _ in vocabulary]
+        answer_keys: array[int] = array("I")
+        answer_entries: array[int] = array("i")
         for entry, answer in enumerate(answers):
-            for gram in grams(phrases.rewrite(normalize(answer, self.synonyms))):
-                gram_id = vocabulary.get(gram)
-                if gram_id is not None:
-                    answer_ids[gram_id].append(entry)
-        self._answer_postings = [np.asarray(ids, dtype=np.int32) for ids in answer_ids]
+            if isinstance(answer, int):
+                found = keys_of_row.pop(answer)
+            else:
+                found = [gram_key(gram) for gram in grams(phrases.rewrite(normalize(answer, self.synonyms)))]
+            answer_keys.extend(found)
+            answer_entries.extend([entry] * len(found))
+        answer_ids, known = self._lookup(np.frombuffer(answer_keys, dtype=np.uint32))
+        answer_order = np.argsort(answer_ids[known], kind="stable")
+        self._answer_pointer = _pointer(answer_ids[known][answer_order], vocabulary_size)
+        self._answer_postings = np.frombuffer(answer_entries, dtype=np.int32)[known][answer_order]
         starts = np.searchsorted(self._owners, np.arange(entry_count + 1))
         self._entry_rows = [(int(starts[e]), int(starts[e + 1])) for e in range(entry_count)]
+
+    def _lookup(self, keys: NDArray[np.uint32]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """Index ids of gram hashes, and which of them the index knows."""
+        if not len(self._vocabulary):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+        ids = np.minimum(np.searchsorted(self._vocabulary, keys), len(self._vocabulary) - 1)
+        return ids.astype(np.int64), self._vocabulary[ids] == keys
 
     def prepare(self, query: str) -> Query:
         """Normalise ``query`` and weigh its grams against this index."""
         normalized = normalize(query, self.synonyms)
         rewritten = phrases.rewrite(normalized)
         found = grams(rewritten)
-        ids = np.fromiter((self._vocabulary.get(gram, -1) for gram in found), np.int64, len(found))
+        keys = np.fromiter((gram_key(gram) for gram in found), np.uint32, len(found))
+        ids, known = self._lookup(keys)
         counts = np.fromiter(found.values(), np.float64, len(found))
-        known = ids >= 0
         idf = np.full(len(found), self._unknown_idf)
         idf[known] = self._gram_weight[ids[known]]
         unknown_factor = np.fromiter(
@@ -373,21 +439,15 @@ class Matcher:
             return []
         gram_ids = query.ids.tolist()
         q_weights = query.weights
-        rows = np.concatenate([self._row_postings[g] for g in gram_ids])
-        row_values = np.concatenate([self._row_values[g] for g in gram_ids])
-        repeat = np.asarray([len(self._row_postings[g]) for g in gram_ids])
-        row_q = np.repeat(q_weights, repeat)
+        rows, row_values, row_q = _gather(self._row_pointer, self._row_postings, gram_ids, q_weights, self._row_values)
         size = len(self._rewritten)
         dots = np.bincount(rows, weights=row_values * row_q, minlength=size)
         cosines = dots / (self._row_norms * query.norm)
         row_coverage = np.bincount(rows, weights=row_q, minlength=size) / query.total
         row_recall = np.bincount(rows, weights=row_values, minlength=size) / self._row_totals
-        entries = np.concatenate([self._entry_postings[g] for g in gram_ids])
-        entry_q = np.repeat(q_weights, [len(self._entry_postings[g]) for g in gram_ids])
+        entries, _, entry_q = _gather(self._entry_pointer, self._entry_postings, gram_ids, q_weights)
         entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
-        answer_list = [self._answer_postings[g] for g in gram_ids]
-        answers = np.concatenate(answer_list)
-        answer_q = np.repeat(q_weights, [len(ids) for ids in answer_list])
+        answers, _, answer_q = _gather(self._answer_pointer, self._answer_postings, gram_ids, q_weights)
         answer_coverage = np.bincount(answers, weights=answer_q, minlength=len(self._entry_ids)) / query.total
 
         depth = min(self.weights.rerank_depth, size)
