@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matcher import CHANGE_RISK_FEATURE, FEATURES, LONE_LEAD, Matcher, Thresholds, Weights
+from bot.core.matcher import FEATURES, LONE_LEAD, Matcher, Thresholds, Weights
 
 
 @dataclass
@@ -78,6 +78,7 @@ class Quality:
     wrong: float  # answered with a wrong entry / positives
     top1: float
     declined: float  # unrelated declined
+    unrelated_answered: float
     negative_wrong: float  # negatives answered with the entry they do not mean
 
 
@@ -95,9 +96,9 @@ def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
 def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
     """The confidence stage's inputs per candidate (Matcher.ACCEPTANCE_FEATURES)."""
     if not len(sample.labels):
-        return np.zeros((0, 4))
+        return np.zeros((0, len(FEATURES) + 1))
     logits = beta[0] + sample.features @ beta[1:]
-    return np.column_stack([logits, leads(logits), sample.features[:, CHANGE_RISK_FEATURE], sample.features[:, 0]])
+    return np.column_stack([sample.features, leads(logits)])
 
 
 def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -118,7 +119,7 @@ def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[n
 def quality(
     group: Sequence[Sample], beta: NDArray[np.float64], gamma: NDArray[np.float64], thresholds: Thresholds
 ) -> Quality:
-    positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = 0
+    positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
     for sample in group:
         if len(sample.labels):
             scores = confidences(sample, beta, gamma)
@@ -138,6 +139,7 @@ def quality(
         elif sample.kind is Kind.UNRELATED:
             unrelated += 1
             declined += outcome == "decline"
+            unrelated_answered += outcome == "answer"
         else:
             negatives += 1
             negative_wrong += outcome == "answer" and winner >= 0 and bool(sample.excluded[winner])
@@ -146,6 +148,7 @@ def quality(
         wrong / max(positives, 1),
         top1 / max(positives, 1),
         declined / max(unrelated, 1),
+        unrelated_answered / max(unrelated, 1),
         negative_wrong / max(negatives, 1),
     )
 
@@ -158,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
     parser.add_argument("--faq-weight", type=float, default=1.0, help="weight of our FAQ against Tianchi A")
+    parser.add_argument("--unrelated-weight", type=float, default=1.0, help="weight of our unrelated questions")
     parser.add_argument("--pinyin", type=float, default=Weights.pinyin)
     parser.add_argument("--keep-power", type=float, default=Weights.keep_power)
     parser.add_argument("--function", type=float, default=Weights.function)
@@ -169,7 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tianchi = tianchi_dataset(path) if tianchi_available(path) else None
     weights = Weights(pinyin=args.pinyin, keep_power=args.keep_power, function=args.function, form=args.form)
     own_samples = collect(own, TUNING, weights)
-    groups = [(own_samples, args.faq_weight)]
+    own_positives = [sample for sample in own_samples if sample.kind is Kind.POSITIVE]
+    own_unrelated = [sample for sample in own_samples if sample.kind is Kind.UNRELATED]
+    groups = [(own_positives, args.faq_weight), (own_unrelated, args.faq_weight * args.unrelated_weight)]
     tianchi_samples: list[Sample] = []
     if tianchi is not None:
         tianchi_samples = collect(tianchi, PART_A, weights)
@@ -179,12 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bias={float(beta[0]):.3f},")
     print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
     print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
-    print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined | tianchi-A right wrong top1 negwrong")
+    print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined unrel-answered | tianchi-A right wrong top1 negwrong")
     grid = ((50, 5, 30), (60, 5, 30), (70, 5, 30)) if args.short else itertools.product(range(40, 95, 5), (0, 5), (20, 30))
     for answer, margin, suggest in grid:
         thresholds = Thresholds(answer=answer, margin=margin, sure=max(95.0, answer), suggest=min(suggest, answer))
         own_q = quality(own_samples, beta, gamma, thresholds)
-        line = f"{answer:6} {margin:6} {suggest:3} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f}"
+        line = f"{answer:6} {margin:6} {suggest:3} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f} {own_q.unrelated_answered:.3f}"
         if tianchi_samples:
             t = quality(tianchi_samples, beta, gamma, thresholds)
             line += f" | {t.right:.3f} {t.wrong:.3f} {t.top1:.3f} {t.negative_wrong:.3f}"

@@ -13,7 +13,8 @@ A question is matched in two stages, both over a prepared index:
    every FAQ question, the TF-IDF cosine and how much of the query it covers,
    and for every entry how much of the query all its questions together cover.
 2. *Scoring* — the best candidates get a handful of features (those above, the
-   rapidfuzz edit ratio, coverage by the entry's answer, whether the question
+   rapidfuzz edit ratio, a learned risk that differing characters change the
+   meaning, whether the question
    asks a different kind of thing) combined by a logistic model into a 0–100
    confidence, one per entry.
 
@@ -93,10 +94,10 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 65.0
+    answer: float = 80.0
     margin: float = 5.0
     sure: float = 95.0
-    suggest: float = 35.0
+    suggest: float = 30.0
 
     def decide(self, best: float, margin: float) -> Outcome:
         if best >= self.sure or (best >= self.answer and margin >= self.margin):
@@ -112,16 +113,16 @@ FEATURES = (
     "question_coverage",
     "question_recall",
     "ratio",
-    "answer_coverage",
     "other_form",
     "same_form",
     "length_ratio",
     "change_risk",
+    "unknown_share",
+    "phrasings",
 )
-ACCEPTANCE_FEATURES = ("ranking", "lead", "change_risk", "cosine")
+ACCEPTANCE_FEATURES = (*FEATURES, "lead")
 UNKNOWN_CHANGE_RISK = 1.0
-CHANGE_RISK_FEATURE = FEATURES.index("change_risk")
-LONE_LEAD = 10.0  # the lead of a candidate without any rival  # the risk of a differing character the learned table does not know
+LONE_LEAD = 10.0  # the lead of a candidate without any rival
 
 
 @dataclass(frozen=True)
@@ -133,18 +134,18 @@ class Weights:
     benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
     :data:`FEATURES`; the *confidence* is a logistic function of
     :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
-    ranking logit, its lead over the best other candidate (a candidate that
-    barely beats a near-twin is less sure than one far ahead), the change risk
-    and the cosine.
+    same features plus the candidate's lead in ranking logit over the best
+    other candidate (one that barely beats a near-twin is less sure than one
+    far ahead).
     """
 
     pinyin: float = 0.5
     form: float = 1.0
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (7.383, 13.224, -12.287, -0.285, 2.674, -2.691, -1.005, -0.117, -0.208, -3.041)
-    bias: float = -4.676
-    acceptance: tuple[float, ...] = (1.185, 0.561, 0.62, -1.331, -2.356)
+    coefficients: tuple[float, ...] = (4.361, 13.713, -8.705, 1.646, 4.187, -0.477, 0.243, 0.923, -2.319, 3.101, 0.939)
+    bias: float = -12.274
+    acceptance: tuple[float, ...] = (-4.39, -1.947, 8.27, -5.935, 1.225, 2.726, -0.515, 0.178, 0.793, -2.962, -4.828, 0.707, 0.506)
     rerank_depth: int = 30
 
 
@@ -249,6 +250,7 @@ class Query:
     weights: NDArray[np.float64]
     total: float
     norm: float
+    unknown: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -282,28 +284,21 @@ class Matcher:
         rewritten: list[str] = []
         originals: list[str] = []
         owners: list[int] = []
-        # An answer that repeats one of its entry's questions (as in FAQs made from
-        # question lists) is not analysed twice: it points at that question's row.
-        answers: list[str | int] = []
         for index, entry in enumerate(knowledge.entries):
-            answer: str | int = entry.answer.replace("{contact}", "")
             for question in entry.questions:
                 normalized = normalize(question, self.synonyms)
                 if normalized:
-                    if question == answer:
-                        answer = len(rewritten)
                     rewritten.append(phrases.rewrite(normalized))
                     originals.append(question)
                     owners.append(index)
-            answers.append(answer)
         self._rewritten = rewritten
         self._originals = originals
         self._owners = np.asarray(owners, dtype=np.int32)
         shared: dict[frozenset[str], frozenset[str]] = {}
         self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
-        self._build_index(rewritten, answers)
+        self._build_index(rewritten)
 
-    def _build_index(self, texts: list[str], answers: list[str | int]) -> None:
+    def _build_index(self, texts: list[str]) -> None:
         """Build compressed inverted indexes (CSR arrays keyed by gram hash).
 
         Grams are identified by a stable 32-bit hash, so the index holds no
@@ -315,22 +310,16 @@ class Matcher:
         values: array[float] = array("f")
         id_of: dict[int, int] = {}
         factors_in_order: list[float] = []
-        reused = {answer for answer in answers if isinstance(answer, int)}
-        keys_of_row: dict[int, list[int]] = {}
         for row, text in enumerate(texts):
-            row_keys = []
             for gram, count in grams(text).items():
                 key = gram_key(gram)
                 gram_id = id_of.get(key)
                 if gram_id is None:
                     gram_id = id_of[key] = len(id_of)
                     factors_in_order.append(_kind_factor(gram, self.weights))
-                row_keys.append(key)
                 gram_of_row.append(gram_id)
                 values.append(1 + math.log(count))
-            row_of_gram.extend([row] * len(row_keys))
-            if row in reused:
-                keys_of_row[row] = row_keys
+                row_of_gram.append(row)
         rows = np.frombuffer(row_of_gram, dtype=np.int32)
         tf = np.frombuffer(values, dtype=np.float32)
         # Gram ids follow the sorted hashes, so that a query looks them up by bisection.
@@ -366,21 +355,12 @@ class Matcher:
         self._entry_pointer = _pointer(entry_gram, vocabulary_size)
         self._entry_postings = entry_of_pair
 
-        answer_keys: array[int] = array("I")
-        answer_entries: array[int] = array("i")
-        for entry, answer in enumerate(answers):
-            if isinstance(answer, int):
-                found = keys_of_row.pop(answer)
-            else:
-                found = [gram_key(gram) for gram in grams(phrases.rewrite(normalize(answer, self.synonyms)))]
-            answer_keys.extend(found)
-            answer_entries.extend([entry] * len(found))
-        answer_ids, known = self._lookup(np.frombuffer(answer_keys, dtype=np.uint32))
-        answer_order = np.argsort(answer_ids[known], kind="stable")
-        self._answer_pointer = _pointer(answer_ids[known][answer_order], vocabulary_size)
-        self._answer_postings = np.frombuffer(answer_entries, dtype=np.int32)[known][answer_order]
         starts = np.searchsorted(self._owners, np.arange(entry_count + 1))
         self._entry_rows = [(int(starts[e]), int(starts[e + 1])) for e in range(entry_count)]
+        # How many ways the staff wrote an entry: log(1 + questions).  A well-phrased
+        # entry's coverage means more than a single question's, whose near-twins
+        # (other entries written once) are likely.
+        self._phrasings = [math.log1p(end - start) for start, end in self._entry_rows]
 
     def _lookup(self, keys: NDArray[np.uint32]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
         """Index ids of gram hashes, and which of them the index knows."""
@@ -407,6 +387,7 @@ class Matcher:
         weights = (1 + np.log(np.maximum(counts, 1))) * idf
         total = float(weights.sum())
         norm = float(np.sqrt((weights * weights).sum()))
+        unknown = float(weights[~known].sum()) / total if total else 0.0
         return Query(
             normalized,
             rewritten,
@@ -415,6 +396,7 @@ class Matcher:
             weights[known],
             total or 1.0,
             norm or 1.0,
+            unknown,
         )
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
@@ -447,8 +429,6 @@ class Matcher:
         row_recall = np.bincount(rows, weights=row_values, minlength=size) / self._row_totals
         entries, _, entry_q = _gather(self._entry_pointer, self._entry_postings, gram_ids, q_weights)
         entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
-        answers, _, answer_q = _gather(self._answer_pointer, self._answer_postings, gram_ids, q_weights)
-        answer_coverage = np.bincount(answers, weights=answer_q, minlength=len(self._entry_ids)) / query.total
 
         depth = min(self.weights.rerank_depth, size)
         ranking = cosines + row_coverage
@@ -475,11 +455,12 @@ class Matcher:
                 float(row_coverage[row]),
                 float(row_recall[row]),
                 fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
-                float(answer_coverage[entry]),
                 other_form,
                 float(shared_form),
                 min(lengths) / max(max(lengths), 1),
                 change_risk(query_chars, self._rewritten[row]),
+                query.unknown,
+                self._phrasings[entry],
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
             scored.append(Scored(entry, row, features, logit))
@@ -492,7 +473,7 @@ class Matcher:
         result = []
         for position, item in enumerate(scored):
             other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - LONE_LEAD
-            values = (item.score, item.score - other, item.features[CHANGE_RISK_FEATURE], item.features[0])
+            values = (*item.features, item.score - other)
             logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
             confidence = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
             result.append(Scored(item.entry, item.row, item.features, round(confidence, 1)))
