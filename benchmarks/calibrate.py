@@ -82,15 +82,13 @@ class Quality:
     negative_wrong: float  # negatives answered with the entry they do not mean
 
 
-
-
 def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
     """Each candidate's ranking logit minus the best other candidate's."""
     if len(logits) == 1:
-        return np.asarray([LONE_LEAD])
+        return np.asarray([LONE_LEAD], dtype=np.float64)
     order = np.sort(logits)
     best, second = order[-1], order[-2]
-    return logits - np.where(logits == best, second, best)
+    return np.asarray(logits - np.where(logits == best, second, best), dtype=np.float64)
 
 
 def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -102,7 +100,8 @@ def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np
 
 
 def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
-    return 100 / (1 + np.exp(-(gamma[0] + acceptance_features(sample, beta) @ gamma[1:])))
+    logits = gamma[0] + acceptance_features(sample, beta) @ gamma[1:]
+    return np.asarray(100 / (1 + np.exp(-logits)), dtype=np.float64)
 
 
 def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -185,8 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bias={float(beta[0]):.3f},")
     print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
     print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
-    print(f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined unrel-answered | tianchi-A right wrong top1 negwrong")
-    grid = ((50, 5, 30), (60, 5, 30), (70, 5, 30)) if args.short else itertools.product(range(40, 95, 5), (0, 5), (20, 30))
+    print(
+        f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined unrel-answered | tianchi-A right wrong top1 negwrong"
+    )
+    grid = (
+        ((50, 5, 30), (60, 5, 30), (70, 5, 30)) if args.short else itertools.product(range(40, 95, 5), (0, 5), (20, 30))
+    )
     for answer, margin, suggest in grid:
         thresholds = Thresholds(answer=answer, margin=margin, sure=max(95.0, answer), suggest=min(suggest, answer))
         own_q = quality(own_samples, beta, gamma, thresholds)

@@ -62,9 +62,7 @@ def keep_rates(pairs: Sequence[tuple[str, str]]) -> dict[str, float]:
     }
 
 
-def change_risks(
-    paraphrases: Sequence[tuple[str, str]], contrasts: Sequence[tuple[str, str]]
-) -> dict[str, float]:
+def change_risks(paraphrases: Sequence[tuple[str, str]], contrasts: Sequence[tuple[str, str]]) -> dict[str, float]:
     """Log-odds that a character differing between two questions changes what is asked.
 
     Compares how often each character is on one side only in paraphrase pairs

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
+import os
 import platform
 import random
 import statistics
@@ -36,7 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from benchmarks.datasets import (
+    OWN_KNOWLEDGE,
     PART_A,
     PART_B,
     Dataset,
@@ -45,8 +50,9 @@ from benchmarks.datasets import (
     tianchi_dataset,
     tianchi_path,
 )
+from bot.core.answering import Snapshot
 from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.knowledge import Entry, Knowledge, load_knowledge
 from bot.core.matcher import Matcher, Outcome
 
 # A system answers a question with its ranked entry ids and whether it is confident
@@ -76,8 +82,6 @@ def engine_system() -> System:
 
 
 def rapidfuzz_system(name: str, scorer_name: str) -> System:
-    from rapidfuzz import fuzz, process
-
     scorer = getattr(fuzz, scorer_name)
 
     def build(knowledge: Knowledge) -> Ranker:
@@ -95,8 +99,6 @@ def rapidfuzz_system(name: str, scorer_name: str) -> System:
 
 def top3_system(name: str, scorer_name: str) -> System:
     """rapidfuzz ``extract`` (top 3) for the top-3 column; its top 1 equals extractOne's."""
-    from rapidfuzz import fuzz, process
-
     scorer = getattr(fuzz, scorer_name)
 
     def build(knowledge: Knowledge) -> Ranker:
@@ -114,11 +116,10 @@ def top3_system(name: str, scorer_name: str) -> System:
 
 def bm25_system() -> System | None:
     try:
-        import jieba
-        from rank_bm25 import BM25Okapi
+        import jieba  # noqa: PLC0415 - optional: the bench extra
+        from rank_bm25 import BM25Okapi  # noqa: PLC0415 - optional: the bench extra
     except ImportError:
         return None
-    import logging
 
     jieba.setLogLevel(logging.WARNING)
 
@@ -224,7 +225,9 @@ def build_memory(system: System, knowledge: Knowledge) -> float:
     return peak / 1e6
 
 
-def quality_cells(questions: Sequence[LabelledQuestion], results: Sequence[tuple[list[str], bool | None]]) -> dict[str, Any]:
+def quality_cells(
+    questions: Sequence[LabelledQuestion], results: Sequence[tuple[list[str], bool | None]]
+) -> dict[str, Any]:
     positives = [(q, r) for q, r in zip(questions, results, strict=True) if q.kind is Kind.POSITIVE]
     negatives = [(q, r) for q, r in zip(questions, results, strict=True) if q.kind is Kind.NEGATIVE]
     cells: dict[str, Any] = {}
@@ -276,12 +279,6 @@ def run_dataset(
 
 def own_faq_table() -> Table:
     """Issue 2: the engine against naive WRatio on our labelled questions, with start-up time."""
-    from rapidfuzz import fuzz, process
-
-    from bot.core.answering import Snapshot
-    from bot.core.knowledge import load_knowledge
-    from benchmarks.datasets import OWN_KNOWLEDGE
-
     table = Table(
         "Our FAQ (knowledge/, tests/data/questions.yaml)",
         [
@@ -443,8 +440,6 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    import os
-
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
@@ -456,7 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=50_000, help="entries in the synthetic scale run (0: skip)")
     parser.add_argument("--queries", type=int, default=500, help="questions timed in the scale run")
     parser.add_argument("--skip-own", action="store_true", help="skip the section on our own FAQ")
-    parser.add_argument("--skip-tianchi", action="store_true", help="skip the Tianchi section (the scale run still uses it)")
+    parser.add_argument(
+        "--skip-tianchi", action="store_true", help="skip the Tianchi section (the scale run still uses it)"
+    )
     args = parser.parse_args(argv)
 
     tables: list[Table] = []
@@ -471,7 +468,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = tianchi_dataset(path, args.entries)
     elif tianchi_available(path):
         tianchi = tianchi_dataset(path, args.entries)
-        systems = [engine_system(), top3_system("extractOne ratio", "ratio"), top3_system("extractOne WRatio", "WRatio")]
+        systems = [
+            engine_system(),
+            top3_system("extractOne ratio", "ratio"),
+            top3_system("extractOne WRatio", "WRatio"),
+        ]
         bm25 = bm25_system()
         if bm25 is not None:
             systems.append(bm25)

@@ -145,7 +145,21 @@ class Weights:
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (4.361, 13.713, -8.705, 1.646, 4.187, -0.477, 0.243, 0.923, -2.319, 3.101, 0.939)
     bias: float = -12.274
-    acceptance: tuple[float, ...] = (-4.39, -1.947, 8.27, -5.935, 1.225, 2.726, -0.515, 0.178, 0.793, -2.962, -4.828, 0.707, 0.506)
+    acceptance: tuple[float, ...] = (
+        -4.39,
+        -1.947,
+        8.27,
+        -5.935,
+        1.225,
+        2.726,
+        -0.515,
+        0.178,
+        0.793,
+        -2.962,
+        -4.828,
+        0.707,
+        0.506,
+    )
     rerank_depth: int = 30
 
 
@@ -198,7 +212,7 @@ def _kind_factor(gram: str, weights: Weights) -> float:
     parts = gram.split(_PAIR)
     for part in parts:
         factor *= _char_factor(part, weights)
-    return factor ** (1 / len(parts))
+    return float(factor ** (1 / len(parts)))
 
 
 def change_risk(query_chars: set[str], question: str) -> float:
@@ -457,7 +471,7 @@ class Matcher:
                 fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
                 other_form,
                 float(shared_form),
-                min(lengths) / max(max(lengths), 1),
+                min(lengths) / max(*lengths, 1),
                 change_risk(query_chars, self._rewritten[row]),
                 query.unknown,
                 self._phrasings[entry],
@@ -467,7 +481,7 @@ class Matcher:
         return self._confidences(scored)
 
     def _confidences(self, scored: list[Scored]) -> list[Scored]:
-        """Turn ranking logits into 0–100 confidences, best first."""
+        """Turn ranking logits into 0–100 confidences, best first (ties keep the ranking order)."""
         scored.sort(key=lambda item: (-item.score, item.entry))
         bias, *coefficients = self.weights.acceptance
         result = []
@@ -477,6 +491,7 @@ class Matcher:
             logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
             confidence = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
             result.append(Scored(item.entry, item.row, item.features, round(confidence, 1)))
+        result.sort(key=lambda item: -item.score)  # stable: equal confidences keep the ranking order
         return result
 
     def entry_index(self, entry_id: str) -> int:
