@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matcher import FEATURES, LONE_LEAD, Matcher, Thresholds, Weights
+from bot.core.matcher import ACCEPTANCE_FEATURES, FEATURES, LONE_LEAD, Matcher, Thresholds, Weights, acceptance_inputs
 
 
 @dataclass
@@ -94,9 +94,12 @@ def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
 def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
     """The confidence stage's inputs per candidate (Matcher.ACCEPTANCE_FEATURES)."""
     if not len(sample.labels):
-        return np.zeros((0, len(FEATURES) + 1))
+        return np.zeros((0, len(ACCEPTANCE_FEATURES)))
     logits = beta[0] + sample.features @ beta[1:]
-    return np.column_stack([sample.features, leads(logits)])
+    return np.asarray(
+        [acceptance_inputs(tuple(row), lead) for row, lead in zip(sample.features, leads(logits), strict=True)],
+        dtype=np.float64,
+    )
 
 
 def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -121,12 +124,13 @@ def quality(
     positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
     for sample in group:
         if len(sample.labels):
-            scores = confidences(sample, beta, gamma)
-            order = np.argsort(-scores, kind="stable")
-            best = float(scores[order[0]])
-            second = float(scores[order[1]]) if len(order) > 1 else 0.0
+            logits = beta[0] + sample.features @ beta[1:]
+            order = np.argsort(-logits, kind="stable")
+            scores = np.minimum.accumulate(confidences(sample, beta, gamma)[order])
+            best = float(scores[0])
+            second = float(scores[1]) if len(scores) > 1 else 0.0
             outcome = thresholds.decide(round(best, 1), round(best, 1) - round(second, 1)).value
-            winner = order[0]
+            winner = int(order[0])
         else:
             outcome, winner = "decline", -1
         if sample.kind is Kind.POSITIVE:

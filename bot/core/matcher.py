@@ -94,7 +94,7 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 80.0
+    answer: float = 75.0
     margin: float = 5.0
     sure: float = 95.0
     suggest: float = 30.0
@@ -120,7 +120,7 @@ FEATURES = (
     "unknown_share",
     "phrasings",
 )
-ACCEPTANCE_FEATURES = (*FEATURES, "lead")
+ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage")
 UNKNOWN_CHANGE_RISK = 1.0
 LONE_LEAD = 10.0  # the lead of a candidate without any rival
 
@@ -134,9 +134,9 @@ class Weights:
     benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
     :data:`FEATURES`; the *confidence* is a logistic function of
     :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
-    same features plus the candidate's lead in ranking logit over the best
-    other candidate (one that barely beats a near-twin is less sure than one
-    far ahead).
+    same features, the candidate's lead in ranking logit over the best other
+    candidate (one that barely beats a near-twin is less sure than one far
+    ahead) and that lead and the entry coverage times the entry's phrasings.
     """
 
     pinyin: float = 0.5
@@ -146,19 +146,21 @@ class Weights:
     coefficients: tuple[float, ...] = (4.361, 13.713, -8.705, 1.646, 4.187, -0.477, 0.243, 0.923, -2.319, 3.101, 0.939)
     bias: float = -12.274
     acceptance: tuple[float, ...] = (
-        -4.39,
-        -1.947,
-        8.27,
-        -5.935,
-        1.225,
-        2.726,
-        -0.515,
-        0.178,
-        0.793,
-        -2.962,
-        -4.828,
-        0.707,
-        0.506,
+        -0.444,
+        -0.595,
+        -0.078,
+        -6.046,
+        0.739,
+        3.089,
+        -0.552,
+        0.349,
+        1.487,
+        -3.145,
+        -3.259,
+        -1.97,
+        0.364,
+        0.08,
+        4.308,
     )
     rerank_depth: int = 30
 
@@ -213,6 +215,21 @@ def _kind_factor(gram: str, weights: Weights) -> float:
     for part in parts:
         factor *= _char_factor(part, weights)
     return float(factor ** (1 / len(parts)))
+
+
+_PHRASINGS = FEATURES.index("phrasings")
+_ENTRY_COVERAGE = FEATURES.index("entry_coverage")
+
+
+def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ...]:
+    """The confidence stage's inputs (:data:`ACCEPTANCE_FEATURES`) for one candidate.
+
+    Two products let confidence depend on how richly the entry is phrased: a
+    lead or a coverage means more for an entry written ten ways than for one
+    written once, whose near-twins are likely.
+    """
+    phrasings = features[_PHRASINGS]
+    return (*features, lead, phrasings * lead, phrasings * features[_ENTRY_COVERAGE])
 
 
 def change_risk(query_chars: set[str], question: str) -> float:
@@ -481,17 +498,21 @@ class Matcher:
         return self._confidences(scored)
 
     def _confidences(self, scored: list[Scored]) -> list[Scored]:
-        """Turn ranking logits into 0–100 confidences, best first (ties keep the ranking order)."""
+        """Turn ranking logits into 0–100 confidences, in ranking order.
+
+        A candidate is never more confident than one ranked above it, so the
+        scores fall from the first candidate on.
+        """
         scored.sort(key=lambda item: (-item.score, item.entry))
         bias, *coefficients = self.weights.acceptance
         result = []
+        ceiling = 100.0
         for position, item in enumerate(scored):
             other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - LONE_LEAD
-            values = (*item.features, item.score - other)
+            values = acceptance_inputs(item.features, item.score - other)
             logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
-            confidence = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
-            result.append(Scored(item.entry, item.row, item.features, round(confidence, 1)))
-        result.sort(key=lambda item: -item.score)  # stable: equal confidences keep the ranking order
+            ceiling = min(ceiling, 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0))))
+            result.append(Scored(item.entry, item.row, item.features, round(ceiling, 1)))
         return result
 
     def entry_index(self, entry_id: str) -> int:
