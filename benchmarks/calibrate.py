@@ -72,6 +72,35 @@ def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArr
     return beta
 
 
+def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) -> NDArray[np.float64]:
+    """Ranking weights by conditional logit: the right entry against the other candidates of its question.
+
+    Optimises top-1 directly; the bias is not identified and is returned as 0.
+    """
+    items = []
+    for group, group_weight in groups:
+        usable = [s for s in group if s.kind is Kind.POSITIVE and s.labels.any() and len(s.labels) > 1]
+        items.extend((s.features, int(np.argmax(s.labels)), group_weight / max(len(usable), 1)) for s in usable)
+    size = items[0][0].shape[1]
+    beta = np.zeros(size)
+    for _ in range(30):
+        gradient = l2 * beta
+        hessian = l2 * np.eye(size)
+        for features, right, weight in items:
+            logits = features @ beta
+            p = np.exp(logits - logits.max())
+            p /= p.sum()
+            mean = p @ features
+            gradient += weight * (mean - features[right])
+            centred = features - mean
+            hessian += weight * (centred * p[:, None]).T @ centred
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return np.concatenate([[0.0], beta])
+
+
 @dataclass
 class Quality:
     right: float  # answered with the right entry / positives
@@ -169,12 +198,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep-power", type=float, default=Weights.keep_power)
     parser.add_argument("--function", type=float, default=Weights.function)
     parser.add_argument("--form", type=float, default=Weights.form)
+    parser.add_argument("--equivalent", type=float, default=Weights.equivalent)
+    parser.add_argument("--softmax", action="store_true", help="fit the ranking stage by conditional logit")
     parser.add_argument("--short", action="store_true", help="print only a few threshold rows")
     args = parser.parse_args(argv)
     own = own_dataset()
     path = tianchi_path(args.tianchi)
     tianchi = tianchi_dataset(path) if tianchi_available(path) else None
-    weights = Weights(pinyin=args.pinyin, keep_power=args.keep_power, function=args.function, form=args.form)
+    weights = Weights(
+        pinyin=args.pinyin,
+        keep_power=args.keep_power,
+        function=args.function,
+        form=args.form,
+        equivalent=args.equivalent,
+    )
     own_samples = collect(own, TUNING, weights)
     own_positives = [sample for sample in own_samples if sample.kind is Kind.POSITIVE]
     own_unrelated = [sample for sample in own_samples if sample.kind is Kind.UNRELATED]
@@ -183,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tianchi is not None:
         tianchi_samples = collect(tianchi, PART_A, weights)
         groups.append((tianchi_samples, 1.0))
-    beta = fit(groups)
+    beta = fit_softmax(groups) if args.softmax else fit(groups)
     gamma = fit_acceptance(groups, beta)
     print(f"bias={float(beta[0]):.3f},")
     print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")

@@ -94,7 +94,7 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 75.0
+    answer: float = 80.0
     margin: float = 5.0
     sure: float = 95.0
     suggest: float = 30.0
@@ -141,26 +141,27 @@ class Weights:
 
     pinyin: float = 0.5
     form: float = 1.0
+    equivalent: float = 0.5
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (4.361, 13.713, -8.705, 1.646, 4.187, -0.477, 0.243, 0.923, -2.319, 3.101, 0.939)
-    bias: float = -12.274
+    coefficients: tuple[float, ...] = (3.406, 6.939, -0.956, 0.035, 1.234, 0.077, 0.489, 1.102, -4.983, 0.0, 1.609)
+    bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -0.444,
-        -0.595,
-        -0.078,
-        -6.046,
-        0.739,
-        3.089,
-        -0.552,
-        0.349,
-        1.487,
-        -3.145,
-        -3.259,
-        -1.97,
-        0.364,
-        0.08,
-        4.308,
+        -0.806,
+        -0.638,
+        2.699,
+        -8.989,
+        0.723,
+        3.807,
+        -0.756,
+        0.292,
+        1.374,
+        -2.823,
+        -2.697,
+        -2.129,
+        0.329,
+        0.13,
+        4.438,
     )
     rerank_depth: int = 30
 
@@ -169,6 +170,7 @@ _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 _PINYIN = "\x02"
 _FORM = "\x03"
 _PAIR = "\x1f"
+_EQUIVALENT = "\x04"
 
 
 def grams(rewritten: str) -> Counter[str]:
@@ -194,6 +196,7 @@ def grams(rewritten: str) -> Counter[str]:
     found.update(a + _PAIR + b for a, b in itertools.pairwise(chars))
     found.update(_PINYIN + a + " " + b for a, b in itertools.pairwise(sounds))
     found.update(_FORM + form for form in phrases.forms(rewritten))
+    found.update(_EQUIVALENT + word for word in phrases.equivalents(rewritten))
     return found
 
 
@@ -210,6 +213,8 @@ def _kind_factor(gram: str, weights: Weights) -> float:
         return weights.pinyin
     if gram.startswith(_FORM):
         return weights.form
+    if gram.startswith(_EQUIVALENT):
+        return weights.equivalent
     factor = 1.0
     parts = gram.split(_PAIR)
     for part in parts:

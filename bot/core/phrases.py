@@ -46,6 +46,28 @@ FORMS: Mapping[str, tuple[str, ...]] = {
     "method": ("怎么", "方法", "办法", "步骤", "流程", "方式"),
 }
 
+# Words that stand for one another in questions.  Found by aligning the
+# paraphrase pairs of Tianchi part A (``benchmarks/``: replaced word spans that
+# recur in paraphrases and rarely in contrast pairs), then vetted by hand to keep
+# only general Chinese equivalences (no disease names).  Each group adds one
+# shared token, so 吃 and 服用 agree without either being rewritten.
+EQUIVALENTS: tuple[tuple[str, ...], ...] = (
+    ("哪些", "哪种", "哪一种", "什么样", "那种", "哪几种"),
+    ("有哪些", "是什么", "有什么"),
+    ("服用", "吃", "口服"),
+    ("治疗", "治", "医治", "疗法"),
+    ("引起", "造成", "诱发", "导致", "引发"),
+    ("和", "与", "跟", "以及"),
+    ("需要", "有必要", "应该", "必须", "一定要"),
+    ("孩子", "小孩", "小孩子", "儿童", "宝宝", "小儿", "婴儿", "幼儿", "宝贝"),
+    ("孕妇", "怀孕", "孕期", "怀孕期间"),
+    ("作用", "功效", "效果", "疗效", "管用", "用处"),
+    ("症状", "表现", "征兆"),
+    ("危害", "后果", "坏处"),
+    ("副作用", "不良反应"),
+    ("能不能", "可以", "能否", "可不可以", "还能", "能够"),
+)
+
 # Characters that shape a question rather than say what it is about; they weigh
 # less than content characters wherever they stand (alone or in a bigram).
 FUNCTION_CHARS = frozenset(
@@ -54,6 +76,8 @@ FUNCTION_CHARS = frozenset(
 )
 # fmt: on
 
+_EQUIVALENT_OF: dict[str, str] = {word: group[0] for group in EQUIVALENTS for word in group}
+_EQUIVALENT_RE = re.compile("|".join(map(re.escape, sorted(_EQUIVALENT_OF, key=len, reverse=True))))
 _REWRITE_RE = re.compile("|".join(map(re.escape, sorted(REWRITES, key=len, reverse=True))))
 _FORM_OF: dict[str, str] = {phrase: form for form, phrases in FORMS.items() for phrase in phrases}
 _FORM_RE = re.compile("|".join(map(re.escape, sorted(_FORM_OF, key=len, reverse=True))))
@@ -71,3 +95,8 @@ def forms(rewritten: str) -> frozenset[str]:
     remedy and not also as a method.
     """
     return frozenset(_FORM_OF[match.group(0)] for match in _FORM_RE.finditer(rewritten))
+
+
+def equivalents(rewritten: str) -> list[str]:
+    """The equivalence group (its first word) of each word of :data:`EQUIVALENTS` found, in order."""
+    return [_EQUIVALENT_OF[match.group(0)] for match in _EQUIVALENT_RE.finditer(rewritten)]
