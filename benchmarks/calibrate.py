@@ -77,7 +77,7 @@ def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) 
 
     Optimises top-1 directly; the bias is not identified and is returned as 0.
     """
-    items = []
+    items: list[tuple[NDArray[np.float64], int, float]] = []
     for group, group_weight in groups:
         usable = [s for s in group if s.kind is Kind.POSITIVE and s.labels.any() and len(s.labels) > 1]
         items.extend((s.features, int(np.argmax(s.labels)), group_weight / max(len(usable), 1)) for s in usable)
