@@ -36,8 +36,8 @@ def test_labels_name_existing_entries() -> None:
 @pytest.mark.parametrize(
     ("split", "right", "top1", "declined"),
     [
-        (TUNING, 0.68, 0.95, 0.95),
-        (HOLDOUT, 0.60, 0.87, 0.85),
+        (TUNING, 0.72, 0.95, 0.95),
+        (HOLDOUT, 0.64, 0.88, 0.85),
     ],
 )
 def test_quality_floors(split: str, right: float, top1: float, declined: float) -> None:
@@ -47,7 +47,7 @@ def test_quality_floors(split: str, right: float, top1: float, declined: float) 
     assert result.declined_rate >= declined
 
 
-@pytest.mark.parametrize(("split", "most"), [(TUNING, 1), (HOLDOUT, 2)])
+@pytest.mark.parametrize(("split", "most"), [(TUNING, 0), (HOLDOUT, 1)])
 def test_confident_wrong_answers_are_rare(split: str, most: int) -> None:
     result = report(split)
     assert result.answered_wrong <= most
@@ -58,10 +58,10 @@ def test_no_unrelated_tuning_question_is_answered() -> None:
     assert report(TUNING).unrelated_answered == 0
 
 
-@pytest.mark.parametrize("split", [TUNING, HOLDOUT])
-def test_the_right_entry_is_almost_always_among_the_suggestions(split: str) -> None:
+@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.97), (HOLDOUT, 0.95)])
+def test_the_right_entry_is_almost_always_among_the_suggestions(split: str, floor: float) -> None:
     result = report(split)
-    assert result.rate(result.top3, result.positives) >= 0.97
+    assert result.rate(result.top3, result.positives) >= floor
 
 
 @pytest.mark.xfail(strict=True, reason="issue 2 target: 95 % right answers needs paraphrase knowledge the engine lacks")
