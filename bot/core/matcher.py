@@ -2,21 +2,23 @@
 
 Chinese has no spaces to split on, so the index works on characters.  Every
 question is analysed into *grams*: character unigrams and bigrams, bigrams of
-its (fuzzy, toneless) pinyin reading — so homophone typos still meet — and one
-token per kind of question it asks (:mod:`bot.core.phrases`).  Grams are
-weighted by how rare they are across entries (IDF) and by a built-in
-down-weighting of function characters.
+its (fuzzy, toneless) pinyin reading — so homophone typos still meet — one
+token per kind of question it asks and one per generic word equivalence
+(:mod:`bot.core.phrases`).  Grams are weighted by how rare they are across
+entries (IDF) and by how much each character says about the meaning
+(:mod:`bot.core.learned`).
 
 A question is matched in two stages, both over a prepared index:
 
-1. *Retrieval* — a few sparse sums over inverted indexes (numpy) give, for
-   every FAQ question, the TF-IDF cosine and how much of the query it covers,
-   and for every entry how much of the query all its questions together cover.
+1. *Retrieval* — a few sparse sums over compressed inverted indexes (numpy)
+   give, for every FAQ question, the TF-IDF cosine and how much of the query it
+   covers, and for every entry how much of the query all its questions
+   together cover.
 2. *Scoring* — the best candidates get a handful of features (those above, the
-   rapidfuzz edit ratio, a learned risk that differing characters change the
-   meaning, whether the question
-   asks a different kind of thing) combined by a logistic model into a 0–100
-   confidence, one per entry.
+   rapidfuzz edit ratio, a learned risk that the differing characters change
+   the meaning, whether the question asks a different kind of thing); one
+   logistic model ranks them, a second turns each candidate's features and
+   lead over the runner-up into a 0–100 confidence.
 
 :class:`Thresholds` turn the best confidence and its lead over the runner-up
 into one of three outcomes: answer, suggest or decline.
@@ -144,24 +146,24 @@ class Weights:
     equivalent: float = 0.5
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (3.406, 6.939, -0.956, 0.035, 1.234, 0.077, 0.489, 1.102, -4.983, 0.0, 1.609)
+    coefficients: tuple[float, ...] = (3.36, 6.902, -0.909, 0.011, 1.291, 0.105, 0.453, 1.131, -4.972, 0.0, 1.673)
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -0.806,
-        -0.638,
-        2.699,
-        -8.989,
-        0.723,
-        3.807,
-        -0.756,
-        0.292,
-        1.374,
-        -2.823,
-        -2.697,
-        -2.129,
-        0.329,
+        -0.874,
+        -0.92,
+        2.545,
+        -8.643,
+        0.864,
+        3.699,
+        -0.764,
+        0.242,
+        1.54,
+        -2.886,
+        -2.773,
+        -2.111,
+        0.331,
         0.13,
-        4.438,
+        4.427,
     )
     rerank_depth: int = 30
 
