@@ -56,3 +56,28 @@ def test_table_renders_text_and_markdown() -> None:
     assert "50.0%" in table.text()
     assert "| engine | 50.0% | 0.250 |" in table.markdown()
     assert format_cell(None) == "—"
+
+
+def test_keep_rates_and_change_risks_from_pairs() -> None:
+    from benchmarks.learn import MIN_SEEN, change_risks, keep_rates
+
+    paraphrases = [("感冒了怎么办", "感冒了如何处理")] * MIN_SEEN
+    contrasts = [("感冒了怎么办", "感冒了能喝酒吗")] * MIN_SEEN
+    rates = keep_rates(paraphrases)
+    assert rates["感"] > rates["办"]
+    risks = change_risks(paraphrases, contrasts)
+    assert risks["酒"] > 0 > risks["处"]
+
+
+def test_fits_separate_right_from_wrong_candidates() -> None:
+    import numpy as np
+
+    from benchmarks.calibrate import Sample, fit, fit_softmax, leads
+    from bot.core.evaluation import Kind
+
+    rows = np.asarray([[0.9, 0.1], [0.2, 0.3], [0.1, 0.2]])
+    samples = [Sample(Kind.POSITIVE, rows, np.asarray([1.0, 0.0, 0.0]), np.zeros(3, bool)) for _ in range(5)]
+    for beta in (fit([(samples, 1.0)]), fit_softmax([(samples, 1.0)])):
+        logits = beta[0] + rows @ beta[1:]
+        assert int(np.argmax(logits)) == 0
+    assert leads(np.asarray([3.0, 1.0, 0.0])).tolist() == [2.0, -2.0, -3.0]
