@@ -199,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep-power", type=float, default=Weights.keep_power)
     parser.add_argument("--function", type=float, default=Weights.function)
     parser.add_argument("--form", type=float, default=Weights.form)
+    parser.add_argument("--depth", type=int, default=Weights.rerank_depth, help="candidates re-ranked")
     parser.add_argument("--equivalent", type=float, default=Weights.equivalent)
     parser.add_argument(
         "--pointwise", action="store_true", help="fit the ranking stage per candidate instead of by conditional logit"

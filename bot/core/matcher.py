@@ -121,6 +121,7 @@ FEATURES = (
     "change_risk",
     "unknown_share",
     "phrasings",
+    "pair_coverage",
 )
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage")
 UNKNOWN_CHANGE_RISK = 1.0
@@ -146,24 +147,38 @@ class Weights:
     equivalent: float = 0.5
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (3.36, 6.902, -0.909, 0.011, 1.291, 0.105, 0.453, 1.131, -4.972, 0.0, 1.673)
+    coefficients: tuple[float, ...] = (
+        4.256,
+        8.047,
+        1.286,
+        0.044,
+        1.581,
+        0.08,
+        0.349,
+        1.092,
+        -4.783,
+        0.0,
+        1.542,
+        -4.553,
+    )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -0.874,
-        -0.92,
-        2.545,
-        -8.643,
-        0.864,
-        3.699,
-        -0.764,
-        0.242,
-        1.54,
-        -2.886,
-        -2.773,
-        -2.111,
-        0.331,
-        0.13,
-        4.427,
+        -1.441,
+        -1.699,
+        4.741,
+        -3.498,
+        1.703,
+        2.799,
+        -0.459,
+        0.128,
+        1.619,
+        -2.678,
+        -2.972,
+        -2.138,
+        -5.997,
+        0.383,
+        0.1,
+        4.32,
     )
     rerank_depth: int = 30
 
@@ -289,6 +304,8 @@ class Query:
     total: float
     norm: float
     unknown: float = 0.0
+    pair_weights: NDArray[np.float64] | None = None  # weights of the known grams that are character bigrams
+    pair_total: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -426,6 +443,8 @@ class Matcher:
         total = float(weights.sum())
         norm = float(np.sqrt((weights * weights).sum()))
         unknown = float(weights[~known].sum()) / total if total else 0.0
+        is_pair = np.fromiter((_PAIR in gram for gram in found), bool, len(found))
+        pair_total = float(weights[is_pair].sum())
         return Query(
             normalized,
             rewritten,
@@ -435,6 +454,8 @@ class Matcher:
             total or 1.0,
             norm or 1.0,
             unknown,
+            np.where(is_pair, weights, 0.0)[known],
+            pair_total or 1.0,
         )
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
@@ -464,6 +485,11 @@ class Matcher:
         dots = np.bincount(rows, weights=row_values * row_q, minlength=size)
         cosines = dots / (self._row_norms * query.norm)
         row_coverage = np.bincount(rows, weights=row_q, minlength=size) / query.total
+        if query.pair_weights is not None:
+            _, _, row_pairs = _gather(self._row_pointer, self._row_postings, gram_ids, query.pair_weights)
+            pair_coverage = np.bincount(rows, weights=row_pairs, minlength=size) / query.pair_total
+        else:
+            pair_coverage = np.zeros(size)
         row_recall = np.bincount(rows, weights=row_values, minlength=size) / self._row_totals
         entries, _, entry_q = _gather(self._entry_pointer, self._entry_postings, gram_ids, q_weights)
         entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
@@ -499,6 +525,7 @@ class Matcher:
                 change_risk(query_chars, self._rewritten[row]),
                 query.unknown,
                 self._phrasings[entry],
+                float(pair_coverage[row]),
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
             scored.append(Scored(entry, row, features, logit))
