@@ -9,6 +9,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from bot.paths import PROJECT_ROOT
 WORDS = "补贴工资住宿吃饭家属孩子考核提拔报名岗位城市时间人数任务招商人才上海江苏浙江"
 
 
-def timed(label: str, function, repeat: int = 1) -> object:
+def timed(label: str, function: Callable[[], object], repeat: int = 1) -> object:
     start = time.perf_counter()
     for _ in range(repeat):
         result = function()

@@ -24,7 +24,8 @@ from tests.staff_helpers import make_knowledge
 def test_describe_match(tmp_path: Path, question: str, outcome: str, first: str | None) -> None:
     matcher = Snapshot.load(make_knowledge(tmp_path)).matcher
     result = matcher.match(question)
-    lines = describe_match(result, Thresholds()).splitlines()
+    rules = Thresholds(answer=62.0, margin=8.0, sure=90.0, suggest=40.0)
+    lines = describe_match(result, rules).splitlines()
     assert lines[0] == f"问题：{question}"
     assert lines[2].startswith(outcome)
     if first is not None:

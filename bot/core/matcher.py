@@ -1,17 +1,27 @@
 """Fuzzy matching of a question against the FAQ.
 
-Chinese has no spaces to split on, so the index works on characters: every FAQ
-question becomes a bag of character unigrams and bigrams weighted by how rare
-they are across entries (TF-IDF).  A question is matched in two stages:
+Chinese has no spaces to split on, so the index works on characters.  Every
+question is analysed into *grams*: character unigrams and bigrams, bigrams of
+its (fuzzy, toneless) pinyin reading — so homophone typos still meet — one
+token per kind of question it asks and one per generic word equivalence
+(:mod:`bot.core.phrases`).  Grams are weighted by how rare they are across
+entries (IDF) and by how much each character says about the meaning
+(:mod:`bot.core.learned`).
 
-1. *Retrieval* — one sparse dot product over an inverted index (numpy), giving
-   the cosine similarity to every FAQ question at once.
-2. *Re-ranking* — the best few questions are compared again with rapidfuzz's
-   edit-distance ratio, which rewards the same characters in the same order.
+A question is matched in two stages, both over a prepared index:
 
-The two similarities are blended into one 0–100 score per entry, and the
-:class:`Thresholds` turn the best score and its margin over the runner-up into
-one of three outcomes: answer, suggest or decline.
+1. *Retrieval* — a few sparse sums over compressed inverted indexes (numpy)
+   give, for every FAQ question, the TF-IDF cosine and how much of the query it
+   covers, and for every entry how much of the query all its questions
+   together cover.
+2. *Scoring* — the best candidates get a handful of features (those above, the
+   rapidfuzz edit ratio, a learned risk that the differing characters change
+   the meaning, whether the question asks a different kind of thing); one
+   logistic model ranks them, a second turns each candidate's features and
+   lead over the runner-up into a 0–100 confidence.
+
+:class:`Thresholds` turn the best confidence and its lead over the runner-up
+into one of three outcomes: answer, suggest or decline.
 """
 
 from __future__ import annotations
@@ -19,13 +29,21 @@ from __future__ import annotations
 import enum
 import itertools
 import math
+import re
+import zlib
+from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
+from bot.core import phrases
 from bot.core.knowledge import Knowledge
+from bot.core.learned import CHANGE_RISK, KEEP_RATE
+from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, normalize, tokens
 
 
@@ -70,7 +88,7 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Score limits for the three outcomes, calibrated on labelled questions.
+    """Confidence limits for the three outcomes, calibrated on labelled questions.
 
     A question is answered when the best entry scores at least ``answer`` and leads
     the runner-up by at least ``margin`` (or scores ``sure`` or more); it gets
@@ -78,10 +96,10 @@ class Thresholds:
     declined.
     """
 
-    answer: float = 62.0
-    margin: float = 8.0
-    sure: float = 90.0
-    suggest: float = 40.0
+    answer: float = 80.0
+    margin: float = 5.0
+    sure: float = 95.0
+    suggest: float = 30.0
 
     def decide(self, best: float, margin: float) -> Outcome:
         if best >= self.sure or (best >= self.answer and margin >= self.margin):
@@ -91,21 +109,213 @@ class Thresholds:
         return Outcome.DECLINE
 
 
+FEATURES = (
+    "cosine",
+    "entry_coverage",
+    "question_coverage",
+    "question_recall",
+    "ratio",
+    "other_form",
+    "same_form",
+    "length_ratio",
+    "change_risk",
+    "unknown_share",
+    "phrasings",
+    "pair_coverage",
+)
+ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage")
+UNKNOWN_CHANGE_RISK = 1.0
+LONE_LEAD = 10.0  # the lead of a candidate without any rival
+
+
 @dataclass(frozen=True)
 class Weights:
-    """How the two similarities are blended into one score."""
+    """How grams are weighted and how the features become one confidence.
 
-    cosine: float = 0.6
-    ratio: float = 0.4
-    rerank_depth: int = 40
+    Scoring has two logistic stages, both fitted by ``python -m benchmarks.calibrate``
+    on the tuning part of our labelled questions and on half of the Tianchi
+    benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
+    :data:`FEATURES`; the *confidence* is a logistic function of
+    :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
+    same features, the candidate's lead in ranking logit over the best other
+    candidate (one that barely beats a near-twin is less sure than one far
+    ahead) and that lead and the entry coverage times the entry's phrasings.
+    """
+
+    pinyin: float = 0.5
+    form: float = 1.0
+    equivalent: float = 0.5
+    function: float = 0.3
+    keep_power: float = 2.0
+    coefficients: tuple[float, ...] = (
+        4.256,
+        8.047,
+        1.286,
+        0.044,
+        1.581,
+        0.08,
+        0.349,
+        1.092,
+        -4.783,
+        0.0,
+        1.542,
+        -4.553,
+    )
+    bias: float = 0.000
+    acceptance: tuple[float, ...] = (
+        -1.441,
+        -1.699,
+        4.741,
+        -3.498,
+        1.703,
+        2.799,
+        -0.459,
+        0.128,
+        1.619,
+        -2.678,
+        -2.972,
+        -2.138,
+        -5.997,
+        0.383,
+        0.1,
+        4.32,
+    )
+    rerank_depth: int = 30
 
 
-def ngrams(normalized: str) -> Counter[str]:
-    """Character unigrams and bigrams of a normalised question."""
-    toks = tokens(normalized)
-    grams: Counter[str] = Counter(toks)
-    grams.update(a + "\x1f" + b for a, b in itertools.pairwise(toks))
-    return grams
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+_PINYIN = "\x02"
+_FORM = "\x03"
+_PAIR = "\x1f"
+_EQUIVALENT = "\x04"
+
+
+def grams(rewritten: str) -> Counter[str]:
+    """Character unigrams and bigrams, pinyin bigrams and question forms of a rewritten question.
+
+    An ASCII word that spells pinyin (``shuangbai``) joins only the pinyin
+    channel, where it meets the characters it stands for.
+    """
+    chars: list[str] = []
+    sounds: list[str] = []
+    for tok in tokens(rewritten):
+        if _HAN_RE.match(tok):
+            chars.append(tok)
+            sounds.append(reading(tok) or tok)
+            continue
+        spelled = split_pinyin(tok)
+        if spelled is None:
+            chars.append(tok)
+            sounds.append(tok)
+        else:
+            sounds.extend(spelled)
+    found: Counter[str] = Counter(chars)
+    found.update(a + _PAIR + b for a, b in itertools.pairwise(chars))
+    found.update(_PINYIN + a + " " + b for a, b in itertools.pairwise(sounds))
+    found.update(_FORM + form for form in phrases.forms(rewritten))
+    found.update(_EQUIVALENT + word for word in phrases.equivalents(rewritten))
+    return found
+
+
+def _char_factor(token: str, weights: Weights) -> float:
+    rate = KEEP_RATE.get(token)
+    if rate is not None:
+        return float(rate**weights.keep_power)
+    return weights.function if token in phrases.FUNCTION_CHARS else 1.0
+
+
+def _kind_factor(gram: str, weights: Weights) -> float:
+    """How much a gram of this kind and these characters weighs, before IDF."""
+    if gram.startswith(_PINYIN):
+        return weights.pinyin
+    if gram.startswith(_FORM):
+        return weights.form
+    if gram.startswith(_EQUIVALENT):
+        return weights.equivalent
+    factor = 1.0
+    parts = gram.split(_PAIR)
+    for part in parts:
+        factor *= _char_factor(part, weights)
+    return float(factor ** (1 / len(parts)))
+
+
+_PHRASINGS = FEATURES.index("phrasings")
+_ENTRY_COVERAGE = FEATURES.index("entry_coverage")
+
+
+def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ...]:
+    """The confidence stage's inputs (:data:`ACCEPTANCE_FEATURES`) for one candidate.
+
+    Two products let confidence depend on how richly the entry is phrased: a
+    lead or a coverage means more for an entry written ten ways than for one
+    written once, whose near-twins are likely.
+    """
+    phrasings = features[_PHRASINGS]
+    return (*features, lead, phrasings * lead, phrasings * features[_ENTRY_COVERAGE])
+
+
+def change_risk(query_chars: set[str], question: str) -> float:
+    """How likely the characters on one side only make the two questions ask different things.
+
+    Sums the learned :data:`~bot.core.learned.CHANGE_RISK` of each character in
+    the symmetric difference (scaled by 1/10); a differing character the table
+    does not know counts :data:`UNKNOWN_CHANGE_RISK`.
+    """
+    differing = query_chars.symmetric_difference(tokens(question))
+    return sum(CHANGE_RISK.get(char, UNKNOWN_CHANGE_RISK) for char in differing) / 10.0
+
+
+def gram_key(gram: str) -> int:
+    """A stable 32-bit id of a gram (the same in every process)."""
+    return zlib.crc32(gram.encode("utf-8", "surrogatepass"))
+
+
+def _pointer(sorted_ids: NDArray[np.int32], size: int) -> NDArray[np.int64]:
+    """CSR row pointer: postings of gram g are ``[pointer[g], pointer[g + 1])``."""
+    return np.concatenate([[0], np.cumsum(np.bincount(sorted_ids, minlength=size))]).astype(np.int64)
+
+
+def _gather(
+    pointer: NDArray[np.int64],
+    postings: NDArray[np.int32],
+    gram_ids: list[int],
+    query_weights: NDArray[np.float64],
+    values: NDArray[np.float32] | None = None,
+) -> tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.float64]]:
+    """The postings of the query's grams, their stored values and the query weight of each."""
+    spans = [(int(pointer[g]), int(pointer[g + 1])) for g in gram_ids]
+    found = np.concatenate([postings[a:b] for a, b in spans]) if spans else np.zeros(0, np.int32)
+    stored = (
+        np.concatenate([values[a:b] for a, b in spans]) if values is not None and spans else np.zeros(0, np.float32)
+    )
+    repeated = np.repeat(query_weights, [b - a for a, b in spans])
+    return found, stored, repeated
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for scoring: its grams as index ids with their weights."""
+
+    normalized: str
+    rewritten: str
+    forms: frozenset[str]
+    ids: NDArray[np.int64]
+    weights: NDArray[np.float64]
+    total: float
+    norm: float
+    unknown: float = 0.0
+    pair_weights: NDArray[np.float64] | None = None  # weights of the known grams that are character bigrams
+    pair_total: float = 1.0
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The features of one candidate entry for one query (for calibration and tests)."""
+
+    entry: int
+    row: int
+    features: tuple[float, ...]
+    score: float
 
 
 class Matcher:
@@ -125,99 +335,224 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.synonyms = SynonymTable(knowledge.synonyms)
-        texts: list[str] = []
-        owners: list[int] = []
+        self._entry_ids = [entry.id for entry in knowledge.entries]
+        rewritten: list[str] = []
         originals: list[str] = []
+        owners: list[int] = []
         for index, entry in enumerate(knowledge.entries):
             for question in entry.questions:
                 normalized = normalize(question, self.synonyms)
                 if normalized:
-                    texts.append(normalized)
-                    owners.append(index)
+                    rewritten.append(phrases.rewrite(normalized))
                     originals.append(question)
-        self._texts = texts
+                    owners.append(index)
+        self._rewritten = rewritten
         self._originals = originals
         self._owners = np.asarray(owners, dtype=np.int32)
-        self._entry_ids = [entry.id for entry in knowledge.entries]
-        self._build_index(texts, owners, len(knowledge.entries))
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
+        self._build_index(rewritten)
 
-    def _build_index(self, texts: list[str], owners: list[int], entry_count: int) -> None:
-        grams_per_question = [ngrams(text) for text in texts]
+    def _build_index(self, texts: list[str]) -> None:
+        """Build compressed inverted indexes (CSR arrays keyed by gram hash).
+
+        Grams are identified by a stable 32-bit hash, so the index holds no
+        string per gram: a rare collision merges two grams, deterministically.
+        """
+        entry_count = len(self._entry_ids)
+        gram_of_row: array[int] = array("i")
+        row_of_gram: array[int] = array("i")
+        values: array[float] = array("f")
+        id_of: dict[int, int] = {}
+        factors_in_order: list[float] = []
+        for row, text in enumerate(texts):
+            for gram, count in grams(text).items():
+                key = gram_key(gram)
+                gram_id = id_of.get(key)
+                if gram_id is None:
+                    gram_id = id_of[key] = len(id_of)
+                    factors_in_order.append(_kind_factor(gram, self.weights))
+                gram_of_row.append(gram_id)
+                values.append(1 + math.log(count))
+                row_of_gram.append(row)
+        rows = np.frombuffer(row_of_gram, dtype=np.int32)
+        tf = np.frombuffer(values, dtype=np.float32)
+        # Gram ids follow the sorted hashes, so that a query looks them up by bisection.
+        first_seen = np.fromiter(id_of, np.uint32, len(id_of))
+        by_key = np.argsort(first_seen)
+        rank = np.empty(len(by_key), np.int32)
+        rank[by_key] = np.arange(len(by_key), dtype=np.int32)
+        self._vocabulary = first_seen[by_key]
+        vocabulary_size = len(self._vocabulary)
+        factors = np.asarray(factors_in_order, np.float64)[by_key]
+        gram_ids = rank[np.frombuffer(gram_of_row, dtype=np.int32)]
+        del id_of, factors_in_order
+
         # Document frequency counts entries, not questions: an entry with many
         # phrasings must not make its own words look common.
-        entry_grams: dict[str, set[int]] = {}
-        for grams, owner in zip(grams_per_question, owners, strict=True):
-            for gram in grams:
-                entry_grams.setdefault(gram, set()).add(owner)
+        row_owner = self._owners[rows].astype(np.int64)
+        entry_pairs = np.unique(gram_ids.astype(np.int64) * max(entry_count, 1) + row_owner)
+        entry_gram = (entry_pairs // max(entry_count, 1)).astype(np.int32)
+        entry_of_pair = (entry_pairs % max(entry_count, 1)).astype(np.int32)
+        df = np.bincount(entry_gram, minlength=vocabulary_size).astype(np.float64)
         total = max(entry_count, 1)
-        self._idf = {gram: math.log(1 + total / len(entries)) for gram, entries in entry_grams.items()}
-        self._unknown_idf = math.log(1 + total)
-        postings: dict[str, tuple[list[int], list[float]]] = {}
-        norms = np.zeros(len(texts), dtype=np.float64)
-        for row, grams in enumerate(grams_per_question):
-            squares = 0.0
-            for gram, count in grams.items():
-                weight = (1 + math.log(count)) * self._idf[gram]
-                rows, weights = postings.setdefault(gram, ([], []))
-                rows.append(row)
-                weights.append(weight)
-                squares += weight * weight
-            norms[row] = math.sqrt(squares) or 1.0
-        self._postings = {
-            gram: (np.asarray(rows, dtype=np.int32), np.asarray(weights, dtype=np.float32))
-            for gram, (rows, weights) in postings.items()
-        }
-        self._norms = norms
+        self._gram_weight = np.log1p(total / np.maximum(df, 1)) * factors
+        self._unknown_idf = math.log1p(total)
 
-    def _query_vector(self, normalized: str) -> tuple[dict[str, float], float]:
-        vector = {
-            gram: (1 + math.log(count)) * self._idf.get(gram, self._unknown_idf)
-            for gram, count in ngrams(normalized).items()
-        }
-        norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
-        return vector, norm
+        weight = (tf * self._gram_weight[gram_ids]).astype(np.float32)
+        self._row_norms = np.sqrt(np.bincount(rows, weights=weight.astype(np.float64) ** 2, minlength=len(texts)))
+        self._row_norms[self._row_norms == 0] = 1.0
+        self._row_totals = np.maximum(np.bincount(rows, weights=weight, minlength=len(texts)), 1e-9)
+        order = np.argsort(gram_ids, kind="stable")
+        self._row_pointer = _pointer(gram_ids[order], vocabulary_size)
+        self._row_postings = rows[order]
+        self._row_values = weight[order]
+        self._entry_pointer = _pointer(entry_gram, vocabulary_size)
+        self._entry_postings = entry_of_pair
 
-    def _cosines(self, vector: dict[str, float], norm: float) -> np.ndarray:
-        rows_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        for gram, weight in vector.items():
-            posting = self._postings.get(gram)
-            if posting is not None:
-                rows_parts.append(posting[0])
-                weight_parts.append(posting[1] * weight)
-        if not rows_parts:
-            return np.zeros(len(self._texts))
-        dots = np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts), minlength=len(self._texts))
-        return dots / (self._norms * norm)
+        starts = np.searchsorted(self._owners, np.arange(entry_count + 1))
+        self._entry_rows = [(int(starts[e]), int(starts[e + 1])) for e in range(entry_count)]
+        # How many ways the staff wrote an entry: log(1 + questions).  A well-phrased
+        # entry's coverage means more than a single question's, whose near-twins
+        # (other entries written once) are likely.
+        self._phrasings = [math.log1p(end - start) for start, end in self._entry_rows]
+
+    def _lookup(self, keys: NDArray[np.uint32]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """Index ids of gram hashes, and which of them the index knows."""
+        if not len(self._vocabulary):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+        ids = np.minimum(np.searchsorted(self._vocabulary, keys), len(self._vocabulary) - 1)
+        return ids.astype(np.int64), self._vocabulary[ids] == keys
+
+    def prepare(self, query: str) -> Query:
+        """Normalise ``query`` and weigh its grams against this index."""
+        normalized = normalize(query, self.synonyms)
+        rewritten = phrases.rewrite(normalized)
+        found = grams(rewritten)
+        keys = np.fromiter((gram_key(gram) for gram in found), np.uint32, len(found))
+        ids, known = self._lookup(keys)
+        counts = np.fromiter(found.values(), np.float64, len(found))
+        idf = np.full(len(found), self._unknown_idf)
+        idf[known] = self._gram_weight[ids[known]]
+        unknown_factor = np.fromiter(
+            (_kind_factor(gram, self.weights) for gram, is_known in zip(found, known, strict=True) if not is_known),
+            np.float64,
+        )
+        idf[~known] *= unknown_factor
+        weights = (1 + np.log(np.maximum(counts, 1))) * idf
+        total = float(weights.sum())
+        norm = float(np.sqrt((weights * weights).sum()))
+        unknown = float(weights[~known].sum()) / total if total else 0.0
+        is_pair = np.fromiter((_PAIR in gram for gram in found), bool, len(found))
+        pair_total = float(weights[is_pair].sum())
+        return Query(
+            normalized,
+            rewritten,
+            phrases.forms(rewritten),
+            ids[known],
+            weights[known],
+            total or 1.0,
+            norm or 1.0,
+            unknown,
+            np.where(is_pair, weights, 0.0)[known],
+            pair_total or 1.0,
+        )
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Match one question; never raises for any string."""
-        normalized = normalize(query, self.synonyms)
-        candidates = self._rank(normalized, limit) if normalized and self._texts else ()
+        prepared = self.prepare(query)
+        if not prepared.normalized or not self._rewritten:
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
+        scored = self.score(prepared)[:limit]
+        candidates = tuple(
+            Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored
+        )
         if not candidates:
-            return MatchResult(query, normalized, Outcome.DECLINE, ())
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
-        return MatchResult(query, normalized, outcome, candidates)
+        return MatchResult(query, prepared.normalized, outcome, candidates)
 
-    def _rank(self, normalized: str, limit: int) -> tuple[Candidate, ...]:
-        vector, norm = self._query_vector(normalized)
-        cosines = self._cosines(vector, norm)
-        depth = min(self.weights.rerank_depth, len(cosines))
-        top = np.argpartition(-cosines, depth - 1)[:depth]
-        best_per_entry: dict[int, tuple[float, int]] = {}
-        for row in top.tolist():
-            cosine = float(cosines[row])
-            if cosine <= 0.0:
-                continue
-            ratio = fuzz.ratio(normalized, self._texts[row]) / 100.0
-            score = 100.0 * (self.weights.cosine * cosine + self.weights.ratio * ratio)
-            owner = int(self._owners[row])
-            if owner not in best_per_entry or score > best_per_entry[owner][0]:
-                best_per_entry[owner] = (score, row)
-        ranked = sorted(best_per_entry.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-        return tuple(
-            Candidate(self._entry_ids[owner], self._originals[row], round(min(score, 100.0), 1))
-            for owner, (score, row) in ranked
-        )
+    def score(self, query: Query) -> list[Scored]:
+        """Every candidate entry for ``query`` with its features and confidence, best first."""
+        if not len(query.ids):
+            return []
+        gram_ids = query.ids.tolist()
+        q_weights = query.weights
+        rows, row_values, row_q = _gather(self._row_pointer, self._row_postings, gram_ids, q_weights, self._row_values)
+        size = len(self._rewritten)
+        dots = np.bincount(rows, weights=row_values * row_q, minlength=size)
+        cosines = dots / (self._row_norms * query.norm)
+        row_coverage = np.bincount(rows, weights=row_q, minlength=size) / query.total
+        if query.pair_weights is not None:
+            _, _, row_pairs = _gather(self._row_pointer, self._row_postings, gram_ids, query.pair_weights)
+            pair_coverage = np.bincount(rows, weights=row_pairs, minlength=size) / query.pair_total
+        else:
+            pair_coverage = np.zeros(size)
+        row_recall = np.bincount(rows, weights=row_values, minlength=size) / self._row_totals
+        entries, _, entry_q = _gather(self._entry_pointer, self._entry_postings, gram_ids, q_weights)
+        entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
+
+        depth = min(self.weights.rerank_depth, size)
+        ranking = cosines + row_coverage
+        top_rows = np.argpartition(-ranking, depth - 1)[:depth]
+        candidates = {int(self._owners[row]) for row in top_rows.tolist() if ranking[row] > 0}
+        entry_depth = min(self.weights.rerank_depth, len(self._entry_ids))
+        top_entries = np.argpartition(-entry_coverage, entry_depth - 1)[:entry_depth]
+        candidates.update(int(e) for e in top_entries.tolist() if entry_coverage[e] > 0)
+
+        coefficients = self.weights.coefficients
+        query_chars = set(tokens(query.rewritten))
+        scored: list[Scored] = []
+        for entry in candidates:
+            start, end = self._entry_rows[entry]
+            local = ranking[start:end]
+            row = start + int(np.argmax(local))
+            row_forms = self._forms[row]
+            shared_form = bool(query.forms & row_forms)
+            other_form = float(bool(query.forms) and bool(row_forms) and not shared_form)
+            lengths = (len(query.rewritten), len(self._rewritten[row]))
+            features = (
+                float(cosines[row]),
+                float(entry_coverage[entry]),
+                float(row_coverage[row]),
+                float(row_recall[row]),
+                fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
+                other_form,
+                float(shared_form),
+                min(lengths) / max(*lengths, 1),
+                change_risk(query_chars, self._rewritten[row]),
+                query.unknown,
+                self._phrasings[entry],
+                float(pair_coverage[row]),
+            )
+            logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
+            scored.append(Scored(entry, row, features, logit))
+        return self._confidences(scored)
+
+    def _confidences(self, scored: list[Scored]) -> list[Scored]:
+        """Turn ranking logits into 0–100 confidences, in ranking order.
+
+        A candidate is never more confident than one ranked above it, so the
+        scores fall from the first candidate on.
+        """
+        scored.sort(key=lambda item: (-item.score, item.entry))
+        bias, *coefficients = self.weights.acceptance
+        result = []
+        ceiling = 100.0
+        for position, item in enumerate(scored):
+            other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - LONE_LEAD
+            values = acceptance_inputs(item.features, item.score - other)
+            logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
+            ceiling = min(ceiling, 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0))))
+            result.append(Scored(item.entry, item.row, item.features, round(ceiling, 1)))
+        return result
+
+    def entry_index(self, entry_id: str) -> int:
+        """The position of ``entry_id`` among the entries (for calibration)."""
+        return self._entry_ids.index(entry_id)
+
+    @property
+    def entry_ids(self) -> Sequence[str]:
+        return self._entry_ids

@@ -27,11 +27,12 @@ class Script(enum.StrEnum):
 # first is not needed here: the regex below sorts them.
 # fmt: off
 FILLER_PHRASES = (
-    "领导好", "领导您好", "老师好", "老师您好", "各位好", "大家好", "您好", "你好", "哈喽", "嗨",
-    "我想请问一下", "我想请问", "想请问", "请问一下", "请问", "请教一下", "请教", "想问一下", "想问下", "问一下", "问下", "打听一下",
-    "我想知道", "想了解一下", "想了解", "我想问", "麻烦问一下", "麻烦您", "麻烦", "打扰一下", "打扰了",
-    "谢谢您", "谢谢", "多谢", "感谢", "辛苦了", "能不能告诉我", "能告诉我", "告诉我", "帮我看看",
-    "一下",
+    "领导好", "领导您好", "老师好", "老师您好", "各位好", "大家好", "您好", "你好", "哈喽", "嗨", "早上好", "晚上好",
+    "我想请问一下", "我想请问", "想请问", "请问一下", "请问", "请教一下", "请教", "想问一下", "想问下", "问一下", "问下",
+    "打听一下", "咨询一下", "想咨询", "我想知道", "想知道", "想了解一下", "想了解", "我想问", "麻烦问一下", "麻烦问下",
+    "麻烦您", "麻烦", "打扰一下", "打扰了", "冒昧问一下", "冒昧地问", "冒昧", "问问", "顺便问一下",
+    "谢谢您", "谢谢啦", "谢谢", "多谢", "感谢", "辛苦了", "拜托了", "能不能告诉我", "能告诉我", "告诉我", "帮我看看",
+    "哈哈", "呵呵", "嘿嘿", "嗯嗯", "一下", "大概", "大约", "到底", "究竟",
 )
 # fmt: on
 # Sentence-final particles: dropped only at the end of a clause, so that words
@@ -92,6 +93,50 @@ def clean(text: str) -> str:
     return to_simplified(text.lower())
 
 
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_RE = re.compile("[零〇一二两三四五六七八九十百千万]+")
+# A lone digit character is a number only before a measure word (一个, 五批), so
+# that words such as 一体化, 统一 or 五群 keep their characters.
+_MEASURE_WORDS = frozenset("个名位人天批年月日号次条家岁周项元块")
+
+
+def _numeral_value(numeral: str) -> int | None:
+    """The value of a Chinese numeral such as 一百零四, 十三 or 两万, or None."""
+    total = section = digit = 0
+    seen_digit = False
+    for char in numeral:
+        if char in _DIGITS:
+            if seen_digit and digit:  # two digits in a row (一一) is not a number
+                return None
+            digit, seen_digit = _DIGITS[char], True
+        elif char in _UNITS:
+            section += (digit if seen_digit else 1) * _UNITS[char]
+            digit, seen_digit = 0, False
+        else:  # 万
+            total = (total + section + digit) * 10000
+            section = digit = 0
+            seen_digit = False
+    return total + section + digit
+
+
+def _replace_numeral(match: re.Match[str]) -> str:
+    numeral = match.group(0)
+    if len(numeral) == 1 and numeral in "百千万":
+        return numeral  # 百天, 双百: a bare unit is a word, not a number
+    if len(numeral) == 1 and numeral in _DIGITS:
+        following = match.string[match.end() : match.end() + 1]
+        if following not in _MEASURE_WORDS:
+            return numeral
+    value = _numeral_value(numeral)
+    return numeral if value is None else str(value)
+
+
+def arabic_numerals(text: str) -> str:
+    """Write Chinese numerals in digits: 一百天 → 100天, 十三个 → 13个, 五批 → 5批."""
+    return _NUMERAL_RE.sub(_replace_numeral, text)
+
+
 def strip_fillers(text: str) -> str:
     """Remove politeness phrases, then clause-final particles, then punctuation."""
     text = _FILLER_RE.sub(" ", text)
@@ -117,7 +162,7 @@ class SynonymTable:
 
     @staticmethod
     def _key(word: str) -> str:
-        return _CLAUSE_SPLIT_RE.sub("", clean(word))
+        return _CLAUSE_SPLIT_RE.sub("", arabic_numerals(clean(word)))
 
     def apply(self, text: str) -> str:
         """Replace each synonym in ``text`` by its canonical word (longest match first)."""
@@ -130,8 +175,8 @@ class SynonymTable:
 
 
 def normalize(text: str, synonyms: SynonymTable | None = None) -> str:
-    """The matching form of a question: cleaned, fillers removed, synonyms unified."""
-    text = strip_fillers(clean(text))
+    """The matching form of a question: cleaned, numerals in digits, fillers removed, synonyms unified."""
+    text = strip_fillers(arabic_numerals(clean(text)))
     return synonyms.apply(text) if synonyms is not None else text
 
 

@@ -1,0 +1,250 @@
+"""Fit the matcher's scoring model and thresholds on the tuning data only.
+
+    python -m benchmarks.calibrate [--tianchi PATH]
+
+Learns on the tuning part of tests/data/questions.yaml and on Tianchi part A
+(see :mod:`benchmarks.datasets`), prints the fitted ``bias``, ``coefficients``
+and ``acceptance`` for ``bot.core.matcher.Weights`` and the quality each
+threshold choice gives on those same parts; the shipped thresholds are the
+lowest answer threshold that keeps Tianchi A's confident precision ≥ 95 % and
+its confidently answered negatives < 5 %.  The held-out parts (our holdout, Tianchi B) are reported by
+``python -m benchmarks.run``, never used here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
+from bot.core.evaluation import TUNING, Kind, LabelledQuestion
+from bot.core.matcher import ACCEPTANCE_FEATURES, FEATURES, LONE_LEAD, Matcher, Thresholds, Weights, acceptance_inputs
+
+
+@dataclass
+class Sample:
+    """The candidates of one labelled question: features, and which one is right."""
+
+    kind: Kind
+    features: NDArray[np.float64]  # candidates x features
+    labels: NDArray[np.float64]  # 1 for the right entry
+    excluded: NDArray[np.bool_]  # for negatives: the entry the question does NOT mean
+
+
+def samples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Sample]:
+    result = []
+    for question in questions:
+        scored = matcher.score(matcher.prepare(question.text))
+        features = np.asarray([item.features for item in scored], dtype=np.float64).reshape(-1, len(FEATURES))
+        ids = [matcher.entry_ids[item.entry] for item in scored]
+        labels = np.asarray([question.kind is Kind.POSITIVE and i == question.entry_id for i in ids], np.float64)
+        excluded = np.asarray([question.kind is Kind.NEGATIVE and i == question.entry_id for i in ids])
+        result.append(Sample(question.kind, features, labels, excluded))
+    return result
+
+
+def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArray[np.float64]:
+    """Weighted logistic regression (Newton's method); returns bias followed by coefficients."""
+    rows, targets, weights = [], [], []
+    for group, group_weight in groups:
+        count = sum(len(s.labels) if s.kind is not Kind.NEGATIVE else int(s.excluded.sum()) for s in group)
+        for sample in group:
+            keep = sample.excluded if sample.kind is Kind.NEGATIVE else np.ones(len(sample.labels), bool)
+            rows.append(sample.features[keep])
+            targets.append(sample.labels[keep])
+            weights.append(np.full(int(keep.sum()), group_weight / max(count, 1)))
+    x = np.hstack([np.ones((sum(len(r) for r in rows), 1)), np.vstack(rows)])
+    y = np.concatenate(targets)
+    w = np.concatenate(weights)
+    beta = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ beta))
+        gradient = x.T @ (w * (p - y)) + l2 * beta
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) -> NDArray[np.float64]:
+    """Ranking weights by conditional logit: the right entry against the other candidates of its question.
+
+    Optimises top-1 directly; the bias is not identified and is returned as 0.
+    """
+    items: list[tuple[NDArray[np.float64], int, float]] = []
+    for group, group_weight in groups:
+        usable = [s for s in group if s.kind is Kind.POSITIVE and s.labels.any() and len(s.labels) > 1]
+        items.extend((s.features, int(np.argmax(s.labels)), group_weight / max(len(usable), 1)) for s in usable)
+    size = items[0][0].shape[1]
+    beta = np.zeros(size)
+    for _ in range(30):
+        gradient = l2 * beta
+        hessian = l2 * np.eye(size)
+        for features, right, weight in items:
+            logits = features @ beta
+            p = np.exp(logits - logits.max())
+            p /= p.sum()
+            mean = p @ features
+            gradient += weight * (mean - features[right])
+            centred = features - mean
+            hessian += weight * (centred * p[:, None]).T @ centred
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return np.concatenate([[0.0], beta])
+
+
+@dataclass
+class Quality:
+    right: float  # answered with the right entry / positives
+    wrong: float  # answered with a wrong entry / positives
+    top1: float
+    declined: float  # unrelated declined
+    unrelated_answered: float
+    negative_wrong: float  # negatives answered with the entry they do not mean
+
+
+def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each candidate's ranking logit minus the best other candidate's."""
+    if len(logits) == 1:
+        return np.asarray([LONE_LEAD], dtype=np.float64)
+    order = np.sort(logits)
+    best, second = order[-1], order[-2]
+    return np.asarray(logits - np.where(logits == best, second, best), dtype=np.float64)
+
+
+def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The confidence stage's inputs per candidate (Matcher.ACCEPTANCE_FEATURES)."""
+    if not len(sample.labels):
+        return np.zeros((0, len(ACCEPTANCE_FEATURES)))
+    logits = beta[0] + sample.features @ beta[1:]
+    return np.asarray(
+        [acceptance_inputs(tuple(row), lead) for row, lead in zip(sample.features, leads(logits), strict=True)],
+        dtype=np.float64,
+    )
+
+
+def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:
+    logits = gamma[0] + acceptance_features(sample, beta) @ gamma[1:]
+    return np.asarray(100 / (1 + np.exp(-logits)), dtype=np.float64)
+
+
+def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fit the confidence stage on every candidate: is it the right answer?"""
+    staged = []
+    for group, weight in groups:
+        converted = [
+            Sample(sample.kind, acceptance_features(sample, beta), sample.labels, sample.excluded) for sample in group
+        ]
+        staged.append((converted, weight))
+    return fit(staged)
+
+
+def quality(
+    group: Sequence[Sample], beta: NDArray[np.float64], gamma: NDArray[np.float64], thresholds: Thresholds
+) -> Quality:
+    positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
+    for sample in group:
+        if len(sample.labels):
+            logits = beta[0] + sample.features @ beta[1:]
+            order = np.argsort(-logits, kind="stable")
+            scores = np.minimum.accumulate(confidences(sample, beta, gamma)[order])
+            best = float(scores[0])
+            second = float(scores[1]) if len(scores) > 1 else 0.0
+            outcome = thresholds.decide(round(best, 1), round(best, 1) - round(second, 1)).value
+            winner = int(order[0])
+        else:
+            outcome, winner = "decline", -1
+        if sample.kind is Kind.POSITIVE:
+            positives += 1
+            hit = winner >= 0 and bool(sample.labels[winner])
+            top1 += hit
+            right += outcome == "answer" and hit
+            wrong += outcome == "answer" and not hit
+        elif sample.kind is Kind.UNRELATED:
+            unrelated += 1
+            declined += outcome == "decline"
+            unrelated_answered += outcome == "answer"
+        else:
+            negatives += 1
+            negative_wrong += outcome == "answer" and winner >= 0 and bool(sample.excluded[winner])
+    return Quality(
+        right / max(positives, 1),
+        wrong / max(positives, 1),
+        top1 / max(positives, 1),
+        declined / max(unrelated, 1),
+        unrelated_answered / max(unrelated, 1),
+        negative_wrong / max(negatives, 1),
+    )
+
+
+def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
+    return samples(Matcher(dataset.knowledge, weights=weights), dataset.parts[part])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
+    parser.add_argument("--faq-weight", type=float, default=2.0, help="weight of our FAQ against Tianchi A")
+    parser.add_argument("--unrelated-weight", type=float, default=4.0, help="weight of our unrelated questions")
+    parser.add_argument("--pinyin", type=float, default=Weights.pinyin)
+    parser.add_argument("--keep-power", type=float, default=Weights.keep_power)
+    parser.add_argument("--function", type=float, default=Weights.function)
+    parser.add_argument("--form", type=float, default=Weights.form)
+    parser.add_argument("--depth", type=int, default=Weights.rerank_depth, help="candidates re-ranked")
+    parser.add_argument("--equivalent", type=float, default=Weights.equivalent)
+    parser.add_argument(
+        "--pointwise", action="store_true", help="fit the ranking stage per candidate instead of by conditional logit"
+    )
+    parser.add_argument("--short", action="store_true", help="print only a few threshold rows")
+    args = parser.parse_args(argv)
+    own = own_dataset()
+    path = tianchi_path(args.tianchi)
+    tianchi = tianchi_dataset(path) if tianchi_available(path) else None
+    weights = Weights(
+        pinyin=args.pinyin,
+        keep_power=args.keep_power,
+        function=args.function,
+        form=args.form,
+        equivalent=args.equivalent,
+    )
+    own_samples = collect(own, TUNING, weights)
+    own_positives = [sample for sample in own_samples if sample.kind is Kind.POSITIVE]
+    own_unrelated = [sample for sample in own_samples if sample.kind is Kind.UNRELATED]
+    groups = [(own_positives, args.faq_weight), (own_unrelated, args.faq_weight * args.unrelated_weight)]
+    tianchi_samples: list[Sample] = []
+    if tianchi is not None:
+        tianchi_samples = collect(tianchi, PART_A, weights)
+        groups.append((tianchi_samples, 1.0))
+    beta = fit(groups) if args.pointwise else fit_softmax(groups)
+    gamma = fit_acceptance(groups, beta)
+    print(f"bias={float(beta[0]):.3f},")
+    print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
+    print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
+    print(
+        f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined unrel-answered | tianchi-A right wrong top1 negwrong"
+    )
+    grid = (
+        ((50, 5, 30), (60, 5, 30), (70, 5, 30)) if args.short else itertools.product(range(40, 95, 5), (0, 5), (20, 30))
+    )
+    for answer, margin, suggest in grid:
+        thresholds = Thresholds(answer=answer, margin=margin, sure=max(95.0, answer), suggest=min(suggest, answer))
+        own_q = quality(own_samples, beta, gamma, thresholds)
+        line = f"{answer:6} {margin:6} {suggest:3} | {own_q.right:.3f} {own_q.wrong:.3f} {own_q.top1:.3f} {own_q.declined:.3f} {own_q.unrelated_answered:.3f}"
+        if tianchi_samples:
+            t = quality(tianchi_samples, beta, gamma, thresholds)
+            line += f" | {t.right:.3f} {t.wrong:.3f} {t.top1:.3f} {t.negative_wrong:.3f}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

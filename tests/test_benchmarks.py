@@ -1,0 +1,83 @@
+"""Smoke runs of the benchmark harness: it runs and prints its tables (no times are asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+from benchmarks.datasets import part_of, tianchi_available, tianchi_path
+from benchmarks.run import Share, Table, format_cell, synthetic_knowledge
+from bot.core.knowledge import Entry, Knowledge
+
+
+def test_harness_on_our_faq_with_a_small_scale_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    markdown = tmp_path / "bench.md"
+    code = run.main(
+        ["--tianchi", str(tmp_path / "absent"), "--scale", "300", "--queries", "20", "--markdown", str(markdown)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Our FAQ" in out
+    assert "extractOne WRatio" in out
+    assert "Tianchi section skipped" in out
+    assert "Scale: 300 entries" in out
+    assert "| system |" in markdown.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not tianchi_available(tianchi_path()), reason="no Tianchi data (../shared/bench/tianchi)")
+def test_harness_on_a_tianchi_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run.main(["--skip-own", "--entries", "200", "--scale", "0"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Tianchi (200 entries" in out
+    assert "extractOne ratio" in out
+
+
+def test_parts_split_entries_deterministically() -> None:
+    parts = [part_of(f"q{index:04d}") for index in range(200)]
+    assert parts == [part_of(f"q{index:04d}") for index in range(200)]
+    assert 60 < parts.count("A") < 140
+
+
+def test_synthetic_knowledge_is_deterministic_and_sized() -> None:
+    base = Knowledge(entries=(Entry("a", ("双百双招是什么",), "x"),))
+    sentences = ["每年选派多少干部", "要去多久", "去哪里学习锻炼"]
+    first = synthetic_knowledge(base, sentences, 50)
+    assert len(first.entries) == 50
+    assert first.entries[0].id == "a"
+    assert first == synthetic_knowledge(base, sentences, 50)
+
+
+def test_table_renders_text_and_markdown() -> None:
+    table = Table("T", ["system", "top-1", "median ms"])
+    table.add(system="engine", **{"top-1": Share(0.5), "median ms": 0.25})
+    assert "50.0%" in table.text()
+    assert "| engine | 50.0% | 0.250 |" in table.markdown()
+    assert format_cell(None) == "—"
+
+
+def test_keep_rates_and_change_risks_from_pairs() -> None:
+    from benchmarks.learn import MIN_SEEN, change_risks, keep_rates
+
+    paraphrases = [("感冒了怎么办", "感冒了如何处理")] * MIN_SEEN
+    contrasts = [("感冒了怎么办", "感冒了能喝酒吗")] * MIN_SEEN
+    rates = keep_rates(paraphrases)
+    assert rates["感"] > rates["办"]
+    risks = change_risks(paraphrases, contrasts)
+    assert risks["酒"] > 0 > risks["处"]
+
+
+def test_fits_separate_right_from_wrong_candidates() -> None:
+    import numpy as np
+
+    from benchmarks.calibrate import Sample, fit, fit_softmax, leads
+    from bot.core.evaluation import Kind
+
+    rows = np.asarray([[0.9, 0.1], [0.2, 0.3], [0.1, 0.2]])
+    samples = [Sample(Kind.POSITIVE, rows, np.asarray([1.0, 0.0, 0.0]), np.zeros(3, bool)) for _ in range(5)]
+    for beta in (fit([(samples, 1.0)]), fit_softmax([(samples, 1.0)])):
+        logits = beta[0] + rows @ beta[1:]
+        assert int(np.argmax(logits)) == 0
+    assert leads(np.asarray([3.0, 1.0, 0.0])).tolist() == [2.0, -2.0, -3.0]

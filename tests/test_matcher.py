@@ -1,0 +1,181 @@
+"""Table-driven tests of the matcher on a small FAQ built in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.knowledge import Entry, Knowledge
+from bot.core.matcher import FEATURES, Matcher, Outcome, Thresholds, change_risk, gram_key, grams
+from bot.core.text import tokens
+
+ENTRIES = (
+    Entry("what_is", ("双百双招是什么", "介绍一下双百双招", "双百双招是怎么回事"), "一项行动。"),
+    Entry("duration", ("学习锻炼多长时间", "要去多久", "在外面待几天"), "100天左右。"),
+    Entry("how_many", ("每年选派多少干部", "一年派几个人", "每年有多少名额"), "100名左右。"),
+    Entry("destination", ("去哪里学习锻炼", "派到什么地方", "是去上海吗"), "沪苏浙。"),
+    Entry("xu_dapeng", ("许大鹏是谁", "许大鹏介绍"), "先锋团成员。"),
+    Entry("kong_bin", ("孔彬是谁", "孔彬什么职务"), "临时党支部书记。"),
+    Entry("allowance", ("有补贴吗", "补助怎么算", "待遇怎么样"), "报道没有提到。"),
+)
+SYNONYMS = (("多久", "多长时间", "多少天", "几天"), ("沪苏浙", "江浙沪"))
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(Knowledge(entries=ENTRIES, synonyms=SYNONYMS))
+
+
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("双百双招是什么", "what_is"),  # verbatim
+        ("雙百雙招是什麼", "what_is"),  # traditional script
+        ("请问双百双招是啥？谢谢", "what_is"),  # fillers, colloquial 啥
+        ("双百双召是什么", "what_is"),  # homophone typo (pinyin channel)
+        ("shuangbai shuangzhao是什么", "what_is"),  # typed in pinyin
+        ("要去多长时间呢", "duration"),  # synonym 多长时间 ~ 多久
+        ("学习锻炼多少天", "duration"),
+        ("每年選派多少幹部", "how_many"),
+        ("一年派一百个人吗", "how_many"),  # numerals
+        ("许大朋是谁", "xu_dapeng"),  # homophone in a name
+        ("孔斌是谁", "kong_bin"),
+        ("去江浙沪哪里", "destination"),
+        ("补贴怎么算", "allowance"),  # words from two phrasings of one entry
+    ],
+)
+def test_best_entry(matcher: Matcher, query: str, entry_id: str) -> None:
+    result = matcher.match(query)
+    assert result.best is not None
+    assert result.best.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["双百双招是什么", "要去多久", "每年选派多少干部", "许大鹏是谁", "有补贴吗"],
+)
+def test_own_questions_are_answered(matcher: Matcher, query: str) -> None:
+    assert matcher.match(query).outcome is Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["红烧肉怎么做", "今天股市怎么样", "用python写个冒泡排序", "NBA总决赛谁赢了", "上海外滩怎么走", "😀😀😀"],
+)
+def test_unrelated_questions_are_not_answered(matcher: Matcher, query: str) -> None:
+    assert matcher.match(query).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize("query", ["红烧肉怎么做", "今天股市怎么样", "NBA总决赛谁赢了"])
+def test_far_off_questions_are_declined(matcher: Matcher, query: str) -> None:
+    assert matcher.match(query).outcome is Outcome.DECLINE
+
+
+@pytest.mark.parametrize("query", ["", "   ", "？？？", "你好", "请问", "\u200b\u200b"])
+def test_empty_after_normalising_is_declined_without_candidates(matcher: Matcher, query: str) -> None:
+    result = matcher.match(query)
+    assert result.outcome is Outcome.DECLINE
+    assert result.candidates == ()
+    assert result.normalized == ""
+    assert result.margin == 0.0
+
+
+def test_candidates_are_distinct_entries_best_first(matcher: Matcher) -> None:
+    result = matcher.match("许大鹏介绍", limit=5)
+    ids = [c.entry_id for c in result.candidates]
+    scores = [c.score for c in result.candidates]
+    assert len(ids) == len(set(ids))
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 100.0 for s in scores)
+    assert result.margin == pytest.approx(scores[0] - (scores[1] if len(scores) > 1 else 0.0))
+
+
+def test_candidate_shows_the_entrys_closest_question(matcher: Matcher) -> None:
+    result = matcher.match("许大鹏介绍一下他")
+    assert result.best is not None
+    assert result.best.question == "许大鹏介绍"
+
+
+def test_limit_caps_the_candidates(matcher: Matcher) -> None:
+    assert len(matcher.match("是什么", limit=2).candidates) <= 2
+
+
+def test_matching_is_deterministic_across_matchers() -> None:
+    first = Matcher(Knowledge(entries=ENTRIES, synonyms=SYNONYMS))
+    second = Matcher(Knowledge(entries=ENTRIES, synonyms=SYNONYMS))
+    for query in ("要去多久", "双百双召", "补贴", "孔彬"):
+        assert first.match(query) == second.match(query)
+
+
+def test_empty_knowledge_declines_everything() -> None:
+    matcher = Matcher(Knowledge(entries=()))
+    result = matcher.match("双百双招是什么")
+    assert result.outcome is Outcome.DECLINE
+    assert result.candidates == ()
+
+
+def test_a_different_kind_of_question_scores_lower(matcher: Matcher) -> None:
+    same = matcher.match("许大鹏是谁")
+    other = matcher.match("许大鹏多少岁")
+    assert same.best is not None
+    assert other.best is not None
+    assert other.best.score < same.best.score
+
+
+def test_features_are_named_and_bounded(matcher: Matcher) -> None:
+    scored = matcher.score(matcher.prepare("许大朋是谁"))
+    assert scored
+    for item in scored:
+        assert len(item.features) == len(FEATURES)
+        cosine = item.features[FEATURES.index("cosine")]
+        assert 0.0 <= cosine <= 1.0 + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("best", "margin", "outcome"),
+    [
+        (96.0, 0.0, Outcome.ANSWER),  # sure, whatever the margin
+        (85.0, 20.0, Outcome.ANSWER),
+        (85.0, 1.0, Outcome.SUGGEST),  # confident but too close to the runner-up
+        (50.0, 50.0, Outcome.SUGGEST),
+        (10.0, 10.0, Outcome.DECLINE),
+    ],
+)
+def test_thresholds_decide(best: float, margin: float, outcome: Outcome) -> None:
+    thresholds = Thresholds(answer=80.0, margin=5.0, sure=95.0, suggest=30.0)
+    assert thresholds.decide(best, margin) is outcome
+
+
+def test_grams_cover_characters_pairs_sounds_and_forms() -> None:
+    found = grams("许大朋是谁")
+    assert "许" in found
+    assert "许\x1f大" in found
+    assert any(gram.startswith("\x02") for gram in found)  # pinyin bigrams
+    assert "\x03who" in found
+
+
+def test_ascii_pinyin_joins_only_the_pinyin_channel() -> None:
+    sounds_of_chars = {gram for gram in grams("双百") if gram.startswith("\x02")}
+    assert set(grams("shuangbai")) == sounds_of_chars
+
+
+def test_gram_key_is_stable() -> None:
+    assert gram_key("许") == gram_key("许")
+    assert gram_key("许") != gram_key("徐")
+    assert 0 <= gram_key("任意") < 2**32
+
+
+def test_change_risk_is_zero_for_the_same_characters() -> None:
+    assert change_risk(set(tokens("感冒了怎么办")), "感冒了怎么办") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "paraphrase", "contrast"),
+    [
+        ("剧烈运动后咯血是怎么了", "剧烈运动后咯血是什么原因", "剧烈运动后咯血需要就医吗"),
+        ("百令胶囊需要注意什么", "百令胶囊有什么注意事项", "百令胶囊效果好吗"),
+    ],
+)
+def test_change_risk_is_lower_for_a_paraphrase_than_for_another_question(
+    question: str, paraphrase: str, contrast: str
+) -> None:
+    assert change_risk(set(tokens(paraphrase)), question) < change_risk(set(tokens(contrast)), question)
