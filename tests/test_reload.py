@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import content_digest, load_knowledge
 from bot.core.matcher import Outcome
 from bot.core.reload import (
     ChangeSummary,
     KnowledgeReloader,
     ReloadStatus,
-    content_digest,
     diff_knowledge,
     format_update,
 )

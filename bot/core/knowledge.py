@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.article import Article, Paragraph, load_article
+from bot.core.calibration import Thresholds, calibration_path, load_calibration
 from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
 from bot.core.text import normalize
 from bot.core.yamlfile import LineDict, LineList, read_yaml
@@ -73,6 +74,7 @@ class Knowledge:
     article: Article | None = None
     source: Path | None = None
     digest: str = ""
+    thresholds: Thresholds | None = None  # from calibration.yaml beside the FAQ, if any
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +105,21 @@ class Knowledge:
 def resolve_faq_path(path: Path) -> Path:
     """A knowledge folder means its ``faq.yaml``; a file means itself."""
     return path / FAQ_FILE if path.is_dir() else path
+
+
+def watched_files(faq_path: Path) -> tuple[Path, ...]:
+    """The FAQ and the files read with it: a change to any of them means a reload."""
+    return faq_path, faq_path.parent / ARTICLE_FILE, calibration_path(faq_path)
+
+
+def content_digest(faq_path: Path) -> str:
+    """A hash of the FAQ and of those companion files that exist."""
+    digest = hashlib.sha256()
+    for role, path in enumerate(watched_files(faq_path)):
+        if path.is_file():  # the role, not the name: a temporary copy of the FAQ hashes the same
+            data = path.read_bytes()
+            digest.update(b"%d:%d:" % (role, len(data)) + data)
+    return digest.hexdigest()
 
 
 class _Checker(ProblemCollector):
@@ -327,17 +344,17 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         if entry is not None:
             entries.append((entry, mark))
     checker.cross_check(entries, entry_marks)
+    thresholds, calibration_problems = load_calibration(calibration_path(faq_path))
+    checker.problems.extend(calibration_problems)
     if checker.errors:
         return None, sorted(checker.problems)
-    digest = hashlib.sha256(faq_path.read_bytes())
-    if article is not None:
-        digest.update(article_path.read_bytes())
     knowledge = Knowledge(
         entries=tuple(entry for entry, _ in entries),
         synonyms=synonyms,
         article=article,
         source=faq_path,
-        digest=digest.hexdigest(),
+        digest=content_digest(faq_path),
+        thresholds=thresholds,
     )
     return knowledge, sorted(checker.problems)
 

@@ -26,7 +26,6 @@ into one of three outcomes: answer, suggest or decline.
 
 from __future__ import annotations
 
-import enum
 import itertools
 import math
 import re
@@ -41,18 +40,14 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
 from bot.core import phrases
+from bot.core.calibration import Outcome, Thresholds
 from bot.core.knowledge import Knowledge
 from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, normalize, tokens
 
-
-class Outcome(enum.StrEnum):
-    """What the bot does with a question."""
-
-    ANSWER = "answer"
-    SUGGEST = "suggest"
-    DECLINE = "decline"
+# Outcome and Thresholds live in bot.core.calibration; callers may take them from here.
+__all__ = ["Candidate", "MatchResult", "Matcher", "Outcome", "Thresholds", "Weights"]
 
 
 @dataclass(frozen=True)
@@ -84,29 +79,6 @@ class MatchResult:
             return 0.0
         second = self.candidates[1].score if len(self.candidates) > 1 else 0.0
         return self.candidates[0].score - second
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Confidence limits for the three outcomes, calibrated on labelled questions.
-
-    A question is answered when the best entry scores at least ``answer`` and leads
-    the runner-up by at least ``margin`` (or scores ``sure`` or more); it gets
-    suggestions when the best entry scores at least ``suggest``; otherwise it is
-    declined.
-    """
-
-    answer: float = 80.0
-    margin: float = 5.0
-    sure: float = 95.0
-    suggest: float = 30.0
-
-    def decide(self, best: float, margin: float) -> Outcome:
-        if best >= self.sure or (best >= self.answer and margin >= self.margin):
-            return Outcome.ANSWER
-        if best >= self.suggest:
-            return Outcome.SUGGEST
-        return Outcome.DECLINE
 
 
 FEATURES = (
@@ -332,7 +304,7 @@ class Matcher:
         weights: Weights | None = None,
     ) -> None:
         self.knowledge = knowledge
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds or knowledge.thresholds or Thresholds()
         self.weights = weights or Weights()
         self.synonyms = SynonymTable(knowledge.synonyms)
         self._entry_ids = [entry.id for entry in knowledge.entries]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.answering import KnowledgeHolder, Snapshot
-from bot.core.knowledge import ARTICLE_FILE, Entry, Knowledge, check_faq, resolve_faq_path
+from bot.core.knowledge import (
+    ARTICLE_FILE,
+    Entry,
+    Knowledge,
+    check_faq,
+    content_digest,
+    resolve_faq_path,
+    watched_files,
+)
 from bot.core.problems import Problem
 
 # (modification time in ns, size in bytes) of each watched file; None when it is missing.
@@ -110,15 +117,6 @@ class ReloadResult:
         return tuple(problem for problem in self.problems if problem.warning)
 
 
-def content_digest(faq_path: Path) -> str:
-    """The hash :class:`Knowledge` carries: the FAQ bytes, then the article's when present."""
-    digest = hashlib.sha256(faq_path.read_bytes())
-    article = faq_path.parent / ARTICLE_FILE
-    if article.is_file():
-        digest.update(article.read_bytes())
-    return digest.hexdigest()
-
-
 class KnowledgeReloader:
     """Keeps a :class:`KnowledgeHolder` in step with the knowledge files on disk.
 
@@ -139,8 +137,8 @@ class KnowledgeReloader:
         self._rejected = ""  # digest of the last rejected content, reported once
 
     @property
-    def watched(self) -> tuple[Path, Path]:
-        return self.faq_path, self.faq_path.parent / ARTICLE_FILE
+    def watched(self) -> tuple[Path, ...]:
+        return watched_files(self.faq_path)
 
     @property
     def history_dir(self) -> Path:

@@ -21,10 +21,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.core.charts import charts_available, questions_per_day_png
 from bot.core.journal import utc_now
+from bot.core.knowledge import content_digest
 from bot.core.missed import SHOWN_GROUPS, current_outcome, format_missed, mark_handled, missed_report
 from bot.core.period import DEFAULT_DAYS, MAX_DAYS, Period
 from bot.core.probe import describe_match
-from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus, content_digest, format_update
+from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus, format_update
 from bot.core.stats import collect_stats, format_stats, record_knowledge_update
 from bot.core.uploads import UploadLimits, install_upload, is_yaml_name, refuse_early
 from bot.tg import fallback, sending

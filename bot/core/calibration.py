@@ -1,0 +1,208 @@
+"""Confidence thresholds: the engine's defaults, or a calibration fitted for one FAQ.
+
+The matcher's 0–100 confidence means different things for an FAQ whose
+entries are written ten ways each (ours) and for one with a single phrasing per
+entry and many near-twins (the Tianchi benchmark).  So the limits between
+answer, suggest and decline may be fitted on labelled questions for one FAQ by
+``faqbot calibrate`` and stored beside it as ``calibration.yaml``; without that
+file the engine's defaults apply.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
+from bot.core.yamlfile import LineDict, read_yaml
+
+CALIBRATION_FILE = "calibration.yaml"
+
+
+class Outcome(enum.StrEnum):
+    """What the bot does with a question."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence limits for the three outcomes.
+
+    A question is answered when the best entry scores at least ``answer`` and leads
+    the runner-up by at least ``margin`` (or scores ``sure`` or more); it gets
+    suggestions when the best entry scores at least ``suggest``; otherwise it is
+    declined.  The defaults were chosen on the Tianchi benchmark's learning half
+    and our tuning questions (``python -m benchmarks.calibrate``).
+    """
+
+    answer: float = 80.0
+    margin: float = 5.0
+    sure: float = 95.0
+    suggest: float = 30.0
+
+    def decide(self, best: float, margin: float) -> Outcome:
+        if best >= self.sure or (best >= self.answer and margin >= self.margin):
+            return Outcome.ANSWER
+        if best >= self.suggest:
+            return Outcome.SUGGEST
+        return Outcome.DECLINE
+
+
+# -- fitting ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the matcher made of one labelled question."""
+
+    score: float  # the best candidate's confidence
+    margin: float  # its lead over the runner-up
+    related: bool  # the question is about the FAQ (False: it must be declined)
+    correct: bool  # the best candidate is the labelled entry
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Thresholds chosen for a set of observations and how they do there."""
+
+    thresholds: Thresholds
+    right: int
+    wrong: int
+    positives: int
+    unrelated_declined: int
+    unrelated: int
+
+    @property
+    def right_rate(self) -> float:
+        return self.right / self.positives if self.positives else 0.0
+
+    @property
+    def declined_rate(self) -> float:
+        return self.unrelated_declined / self.unrelated if self.unrelated else 1.0
+
+
+def _evaluate(observations: Sequence[Observation], thresholds: Thresholds) -> Fit:
+    right = wrong = positives = declined = unrelated = 0
+    for item in observations:
+        outcome = thresholds.decide(item.score, item.margin)
+        if item.related:
+            positives += 1
+            if outcome is Outcome.ANSWER:
+                right += item.correct
+                wrong += not item.correct
+        else:
+            unrelated += 1
+            declined += outcome is Outcome.DECLINE
+            wrong += outcome is Outcome.ANSWER
+    return Fit(thresholds, right, wrong, positives, declined, unrelated)
+
+
+def fit_thresholds(
+    observations: Sequence[Observation],
+    *,
+    max_wrong_rate: float = 0.01,
+    min_declined_rate: float = 0.97,
+    slack: float = 0.01,
+    sure: float = 95.0,
+) -> Fit:
+    """Choose thresholds that answer as many questions right as the constraints allow.
+
+    Confident wrong answers (to related or unrelated questions) may be at most
+    ``max_wrong_rate`` of all observations, and at least ``min_declined_rate`` of
+    the unrelated questions must be declined.  Among the thresholds within
+    ``slack`` of the best right-answer rate the most cautious is taken (highest
+    answer threshold, then highest margin), so that the choice does not sit on
+    the edge of the data it was fitted on.  ``suggest`` is then the lowest limit
+    that still declines enough unrelated questions.
+    """
+    limit = max_wrong_rate * len(observations)
+    unrelated_scores = sorted(item.score for item in observations if not item.related)
+    candidates: list[Fit] = []
+    for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20)):
+        thresholds = Thresholds(answer=float(answer), margin=float(margin), sure=max(sure, answer), suggest=answer)
+        fit = _evaluate(observations, thresholds)
+        if fit.wrong <= limit and fit.declined_rate >= min_declined_rate:
+            candidates.append(fit)
+    if not candidates:
+        return _evaluate(observations, Thresholds())
+    best = max(fit.right_rate for fit in candidates)
+    chosen = max(
+        (fit for fit in candidates if fit.right_rate >= best - slack),
+        key=lambda fit: (fit.thresholds.answer, fit.thresholds.margin),
+    )
+    suggest = _lowest_suggest(unrelated_scores, chosen.thresholds.answer, min_declined_rate)
+    thresholds = Thresholds(
+        answer=chosen.thresholds.answer, margin=chosen.thresholds.margin, sure=chosen.thresholds.sure, suggest=suggest
+    )
+    return _evaluate(observations, thresholds)
+
+
+def _lowest_suggest(unrelated_scores: Sequence[float], answer: float, min_declined_rate: float) -> float:
+    """The lowest suggest limit (whole number, at most ``answer``) that declines enough unrelated questions."""
+    if not unrelated_scores:
+        return answer
+    for suggest in range(1, int(answer) + 1):
+        declined = sum(score < suggest for score in unrelated_scores)
+        if declined / len(unrelated_scores) >= min_declined_rate:
+            return float(suggest)
+    return answer
+
+
+# -- the file --------------------------------------------------------------------------------------
+
+_LIMITS = tuple(field.name for field in fields(Thresholds))
+
+
+def calibration_path(faq_path: Path) -> Path:
+    return faq_path.parent / CALIBRATION_FILE
+
+
+def load_calibration(path: Path) -> tuple[Thresholds | None, list[Problem]]:
+    """Read ``calibration.yaml``; (None, []) when there is none."""
+    if not path.is_file():
+        return None, []
+    try:
+        data: Any = read_yaml(path)
+    except InvalidFileError as error:
+        return None, error.problems
+    checker = ProblemCollector(display_path(path))
+    if not isinstance(data, LineDict):
+        checker.add(None, f"校准文件应该是“键: 数值”的形式，可以用的键有：{', '.join(_LIMITS)}。")
+        return None, checker.problems
+    values: dict[str, float] = {}
+    for key, value in data.items():
+        if key not in _LIMITS:
+            checker.add(data.key_marks[key], checker.unknown_key(key, _LIMITS, "校准文件"))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            checker.add(data.value_marks[key], f"{key} 应该是 0 到 100 之间的数。")
+        else:
+            values[key] = float(value)
+    if checker.errors:
+        return None, checker.problems
+    thresholds = Thresholds(**values)
+    if thresholds.suggest > thresholds.answer:
+        checker.add(data.value_marks.get("suggest", Mark(1, 1)), "suggest 不能大于 answer。")
+        return None, checker.problems
+    return thresholds, []
+
+
+def write_calibration(path: Path, fit: Fit, source: str) -> None:
+    """Write the fitted thresholds, with a header saying where they come from."""
+    t = fit.thresholds
+    text = (
+        "# Confidence limits fitted for this FAQ by `faqbot calibrate` — regenerate rather than edit.\n"
+        f"# Fitted on {source}: {fit.right}/{fit.positives} answered right, {fit.wrong} confident wrong answers,\n"
+        f"# {fit.unrelated_declined}/{fit.unrelated} unrelated questions declined.\n"
+        "# Delete this file to use the engine's default limits.\n"
+        f"answer: {t.answer:g}\nmargin: {t.margin:g}\nsure: {t.sure:g}\nsuggest: {t.suggest:g}\n"
+    )
+    temporary = path.with_suffix(".yaml.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
