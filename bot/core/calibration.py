@@ -88,7 +88,8 @@ class Fit:
         return self.unrelated_declined / self.unrelated if self.unrelated else 1.0
 
 
-def _evaluate(observations: Sequence[Observation], thresholds: Thresholds) -> Fit:
+def evaluate_thresholds(observations: Sequence[Observation], thresholds: Thresholds) -> Fit:
+    """Count what ``thresholds`` do with ``observations``."""
     right = wrong = positives = declined = unrelated = 0
     for item in observations:
         outcome = thresholds.decide(item.score, item.margin)
@@ -127,11 +128,11 @@ def fit_thresholds(
     candidates: list[Fit] = []
     for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20)):
         thresholds = Thresholds(answer=float(answer), margin=float(margin), sure=max(sure, answer), suggest=answer)
-        fit = _evaluate(observations, thresholds)
+        fit = evaluate_thresholds(observations, thresholds)
         if fit.wrong <= limit and fit.declined_rate >= min_declined_rate:
             candidates.append(fit)
     if not candidates:
-        return _evaluate(observations, Thresholds())
+        return evaluate_thresholds(observations, Thresholds())
     best = max(fit.right_rate for fit in candidates)
     chosen = max(
         (fit for fit in candidates if fit.right_rate >= best - slack),
@@ -141,7 +142,7 @@ def fit_thresholds(
     thresholds = Thresholds(
         answer=chosen.thresholds.answer, margin=chosen.thresholds.margin, sure=chosen.thresholds.sure, suggest=suggest
     )
-    return _evaluate(observations, thresholds)
+    return evaluate_thresholds(observations, thresholds)
 
 
 def _lowest_suggest(unrelated_scores: Sequence[float], answer: float, min_declined_rate: float) -> float:

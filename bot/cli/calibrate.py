@@ -1,0 +1,87 @@
+"""``faqbot calibrate``: fit the answer/suggest/decline limits of one FAQ on labelled questions."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cli.common import add_knowledge_option, load_snapshot
+from bot.cli.evaluate import DEFAULT_QUESTIONS
+from bot.core.calibration import (
+    Fit,
+    Observation,
+    calibration_path,
+    evaluate_thresholds,
+    fit_thresholds,
+    write_calibration,
+)
+from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion, load_labelled
+from bot.core.matcher import Matcher
+from bot.core.problems import InvalidFileError, display_path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="fit the confidence limits of an FAQ on the tuning part of labelled questions"
+    )
+    add_knowledge_option(parser)
+    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS, help="labelled question file")
+    parser.add_argument("--max-wrong", type=float, default=0.01, help="allowed share of confident wrong answers")
+    parser.add_argument("--min-declined", type=float, default=0.97, help="required share of unrelated declined")
+    parser.add_argument("--write", action="store_true", help="write calibration.yaml beside the FAQ")
+    parser.set_defaults(func=run)
+
+
+def observe(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Observation]:
+    """Match each positive or unrelated question (scores do not depend on any limits)."""
+    observations = []
+    for question in questions:
+        if question.kind is Kind.NEGATIVE:
+            continue
+        result = matcher.match(question.text)
+        best = result.best
+        observations.append(
+            Observation(
+                score=best.score if best else 0.0,
+                margin=result.margin,
+                related=question.kind is Kind.POSITIVE,
+                correct=best is not None and best.entry_id == question.entry_id,
+            )
+        )
+    return observations
+
+
+def describe(name: str, fit: Fit) -> str:
+    return (
+        f"{name:<8} right answers {fit.right_rate:6.1%} ({fit.right}/{fit.positives}), "
+        f"confident wrong {fit.wrong}, unrelated declined {fit.declined_rate:6.1%} "
+        f"({fit.unrelated_declined}/{fit.unrelated})"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    snapshot = load_snapshot(args.knowledge)
+    if snapshot is None:
+        return 1
+    try:
+        questions = load_labelled(args.file)
+    except InvalidFileError as error:
+        print(error)
+        return 1
+    matcher = snapshot.matcher
+    tuning = observe(matcher, [q for q in questions if q.split == TUNING])
+    fit = fit_thresholds(tuning, max_wrong_rate=args.max_wrong, min_declined_rate=args.min_declined)
+    t = fit.thresholds
+    print(f"limits: answer ≥ {t.answer:g} with a lead ≥ {t.margin:g} (or ≥ {t.sure:g}); suggest ≥ {t.suggest:g}")
+    print(describe(TUNING, fit))
+    holdout = observe(matcher, [q for q in questions if q.split == HOLDOUT])
+    if holdout:
+        print(describe(HOLDOUT, evaluate_thresholds(holdout, fit.thresholds)) + "   (reported only, not fitted)")
+    if args.write:
+        source = snapshot.knowledge.source
+        assert source is not None
+        target = calibration_path(source)
+        write_calibration(target, fit, f"the tuning part of {args.file.name} ({len(tuning)} questions)")
+        print(f"wrote {display_path(target)}")
+    return 0

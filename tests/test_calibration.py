@@ -1,0 +1,136 @@
+"""Per-FAQ confidence limits: fitting them, storing them beside the FAQ, and using them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.core.answering import Snapshot
+from bot.core.calibration import (
+    CALIBRATION_FILE,
+    Observation,
+    Outcome,
+    Thresholds,
+    evaluate_thresholds,
+    fit_thresholds,
+    load_calibration,
+)
+from bot.core.knowledge import check_faq, content_digest, load_knowledge
+
+FAQ = "entries:\n  - id: a\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元\n"
+
+
+def right(score: float, margin: float = 50.0) -> Observation:
+    return Observation(score, margin, related=True, correct=True)
+
+
+def wrong(score: float, margin: float = 50.0) -> Observation:
+    return Observation(score, margin, related=True, correct=False)
+
+
+def unrelated(score: float) -> Observation:
+    return Observation(score, 50.0, related=False, correct=False)
+
+
+@pytest.mark.parametrize(
+    ("best", "margin", "outcome"),
+    [
+        (96, 0, Outcome.ANSWER),
+        (80, 5, Outcome.ANSWER),
+        (80, 4, Outcome.SUGGEST),
+        (30, 50, Outcome.SUGGEST),
+        (29, 50, Outcome.DECLINE),
+    ],
+)
+def test_default_limits_decide(best: float, margin: float, outcome: Outcome) -> None:
+    assert Thresholds().decide(best, margin) is outcome
+
+
+def test_fit_answers_everything_separable() -> None:
+    observations = [right(s) for s in (40, 50, 60, 90)] + [unrelated(s) for s in (1, 2, 3, 10)]
+    fit = fit_thresholds(observations)
+    assert fit.right == 4
+    assert fit.wrong == 0
+    assert fit.unrelated_declined == 4
+    assert 10 < fit.thresholds.answer <= 40
+    assert fit.thresholds.suggest <= fit.thresholds.answer
+
+
+def test_fit_stays_above_wrong_answers() -> None:
+    observations = [right(s) for s in range(50, 100)] + [wrong(45), wrong(47)] + [unrelated(1)] * 10
+    fit = fit_thresholds(observations, max_wrong_rate=0.0)
+    assert fit.wrong == 0
+    assert fit.thresholds.answer > 47
+    assert fit.right == 50
+
+
+def test_fit_uses_the_margin_when_scores_alone_cannot_separate() -> None:
+    observations = [right(70, margin=30)] * 20 + [wrong(70, margin=1)] * 5 + [unrelated(0)] * 10
+    fit = fit_thresholds(observations, max_wrong_rate=0.0)
+    assert fit.wrong == 0
+    assert fit.right == 20
+    assert 1 < fit.thresholds.margin <= 30
+
+
+def test_fit_prefers_the_cautious_end_of_a_plateau() -> None:
+    observations = [right(s) for s in (90, 91, 92, 93)] + [unrelated(5)] * 4
+    assert fit_thresholds(observations).thresholds.answer == 90
+
+
+def test_suggest_declines_enough_unrelated_questions() -> None:
+    observations = [right(90)] + [unrelated(s) for s in range(0, 100, 10)]
+    fit = fit_thresholds(observations, min_declined_rate=0.9, max_wrong_rate=0.5)
+    assert fit.unrelated_declined / fit.unrelated >= 0.9
+    assert evaluate_thresholds(observations, fit.thresholds) == fit
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("answer: 50\nmargn: 3\n", ["margn", "margin"]),
+        ("answer: 150\n", ["answer", "0 到 100"]),
+        ("answer: high\n", ["answer"]),
+        ("answer: 30\nsuggest: 40\n", ["suggest"]),
+        ("- 1\n", ["键"]),
+    ],
+)
+def test_bad_calibration_file_is_reported(tmp_path: Path, text: str, words: list[str]) -> None:
+    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
+    (tmp_path / CALIBRATION_FILE).write_text(text, encoding="utf-8")
+    knowledge, problems = check_faq(tmp_path)
+    assert knowledge is None
+    message = "\n".join(map(str, problems))
+    assert CALIBRATION_FILE in message
+    for word in words:
+        assert word in message
+
+
+def test_calibration_beside_the_faq_sets_the_matchers_limits(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
+    assert Snapshot.load(tmp_path).matcher.thresholds == Thresholds()
+    before = content_digest(tmp_path / "faq.yaml")
+    (tmp_path / CALIBRATION_FILE).write_text("answer: 42\nmargin: 3\nsure: 95\nsuggest: 20\n", encoding="utf-8")
+    assert load_calibration(tmp_path / CALIBRATION_FILE) == (Thresholds(42, 3, 95, 20), [])
+    assert Snapshot.load(tmp_path).matcher.thresholds == Thresholds(42, 3, 95, 20)
+    assert load_knowledge(tmp_path).digest != before  # a calibration change is a knowledge change
+
+
+def test_calibrate_command_writes_a_file_that_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
+    labelled = tmp_path / "q.yaml"
+    labelled.write_text(
+        'positives:\n  - {q: "香蕉几块钱一斤", id: a}\n  - {q: "香蕉贵不贵", id: a, split: holdout}\n'
+        'unrelated:\n  - {q: "明天下雨吗"}\n',
+        encoding="utf-8",
+    )
+    assert main(["calibrate", "--knowledge", str(tmp_path), str(labelled), "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "tuning" in out
+    assert "holdout" in out
+    assert "reported only" in out
+    thresholds, problems = load_calibration(tmp_path / CALIBRATION_FILE)
+    assert problems == []
+    assert thresholds is not None
+    assert "faqbot calibrate" in (tmp_path / CALIBRATION_FILE).read_text(encoding="utf-8")
