@@ -19,6 +19,7 @@ from tests.tgkit import (
     Harness,
     make_config,
     running,
+    write_knowledge,
     visible_text,
 )
 
@@ -128,9 +129,23 @@ async def test_group_help_and_faq_are_one_line(bot: Harness) -> None:
     assert "reply_markup" not in faq_reply.params
 
 
-async def test_a_group_suggestion_is_one_line(bot: Harness) -> None:
-    (reply,) = group_replies(await bot.send(in_group(bot, "/ask 去哪")))
+TWIN_FAQ = """\
+entries:
+  - id: apple
+    questions: [苹果多少钱一斤]
+    answer: 苹果五元一斤。
+  - id: banana
+    questions: [香蕉多少钱一斤]
+    answer: 香蕉三元一斤。
+"""
+
+
+async def test_a_group_suggestion_is_one_line(tmp_path: Path) -> None:
+    config = make_config(tmp_path, knowledge=write_knowledge(tmp_path / "knowledge", TWIN_FAQ))
+    async with running(config) as bot:
+        (reply,) = group_replies(await bot.send(in_group(bot, "/ask 苹果香蕉多少钱一斤")))
     text = visible_text(reply.text)
+    assert "苹果多少钱一斤" in text or "香蕉多少钱一斤" in text  # the closest question, in the one line
     assert "\n" not in text
     assert "reply_markup" not in reply.params
 

@@ -27,8 +27,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_knowledge_option(parser)
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS, help="labelled question file")
-    parser.add_argument("--max-wrong", type=float, default=0.01, help="allowed share of confident wrong answers")
-    parser.add_argument("--min-declined", type=float, default=0.97, help="required share of unrelated declined")
+    parser.add_argument(
+        "--max-wrong", type=float, default=0.005, help="allowed share of confident wrong answers (default 0.005)"
+    )
+    parser.add_argument(
+        "--min-declined", type=float, default=0.95, help="share of unrelated questions to decline (default 0.95)"
+    )
     parser.add_argument("--write", action="store_true", help="write calibration.yaml beside the FAQ")
     parser.set_defaults(func=run)
 

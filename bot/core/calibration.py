@@ -10,6 +10,7 @@ file the engine's defaults apply.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
 from collections.abc import Sequence
@@ -108,28 +109,28 @@ def evaluate_thresholds(observations: Sequence[Observation], thresholds: Thresho
 def fit_thresholds(
     observations: Sequence[Observation],
     *,
-    max_wrong_rate: float = 0.01,
-    min_declined_rate: float = 0.97,
+    max_wrong_rate: float = 0.005,
+    min_declined_rate: float = 0.95,
     slack: float = 0.01,
     sure: float = 95.0,
 ) -> Fit:
     """Choose thresholds that answer as many questions right as the constraints allow.
 
     Confident wrong answers (to related or unrelated questions) may be at most
-    ``max_wrong_rate`` of all observations, and at least ``min_declined_rate`` of
-    the unrelated questions must be declined.  Among the thresholds within
+    ``max_wrong_rate`` of all observations.  Among the answer limits within
     ``slack`` of the best right-answer rate the most cautious is taken (highest
     answer threshold, then highest margin), so that the choice does not sit on
     the edge of the data it was fitted on.  ``suggest`` is then the lowest limit
-    that still declines enough unrelated questions.
+    that declines at least ``min_declined_rate`` of the unrelated questions:
+    below the answer limit, "did you mean" buttons cost little, a decline tells
+    the asker plainly that the article has no answer.
     """
     limit = max_wrong_rate * len(observations)
-    unrelated_scores = sorted(item.score for item in observations if not item.related)
     candidates: list[Fit] = []
     for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20)):
         thresholds = Thresholds(answer=float(answer), margin=float(margin), sure=max(sure, answer), suggest=answer)
         fit = evaluate_thresholds(observations, thresholds)
-        if fit.wrong <= limit and fit.declined_rate >= min_declined_rate:
+        if fit.wrong <= limit:
             candidates.append(fit)
     if not candidates:
         return evaluate_thresholds(observations, Thresholds())
@@ -137,12 +138,10 @@ def fit_thresholds(
     chosen = max(
         (fit for fit in candidates if fit.right_rate >= best - slack),
         key=lambda fit: (fit.thresholds.answer, fit.thresholds.margin),
-    )
-    suggest = _lowest_suggest(unrelated_scores, chosen.thresholds.answer, min_declined_rate)
-    thresholds = Thresholds(
-        answer=chosen.thresholds.answer, margin=chosen.thresholds.margin, sure=chosen.thresholds.sure, suggest=suggest
-    )
-    return evaluate_thresholds(observations, thresholds)
+    ).thresholds
+    unrelated_scores = [item.score for item in observations if not item.related]
+    suggest = _lowest_suggest(unrelated_scores, chosen.answer, min_declined_rate)
+    return evaluate_thresholds(observations, dataclasses.replace(chosen, suggest=suggest))
 
 
 def _lowest_suggest(unrelated_scores: Sequence[float], answer: float, min_declined_rate: float) -> float:
