@@ -170,6 +170,27 @@ class Responder:
             return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script))
         return self._entry_reply(snapshot.knowledge, entry, script, None)
 
+    def likely_answers(self, question: str, script: Script, limit: int) -> tuple[tuple[str, Reply], ...]:
+        """The answers of the entries scoring at least the suggest limit, best first (inline mode).
+
+        Each item is (the FAQ question that matched, rendered in ``script``; the entry's reply).
+        All come from one snapshot, as one question's reply does.
+        """
+        snapshot = self.holder.snapshot
+        result = snapshot.matcher.match(question)
+        if result.outcome is Outcome.DECLINE:
+            return ()
+        floor = snapshot.matcher.thresholds.suggest
+        found: list[tuple[str, Reply]] = []
+        for candidate in result.candidates:
+            entry = snapshot.knowledge.get(candidate.entry_id)
+            if candidate.score < floor or len(found) == limit:
+                break
+            if entry is not None:
+                reply = self._entry_reply(snapshot.knowledge, entry, script, None)
+                found.append((convert(candidate.question, script), reply))
+        return tuple(found)
+
     def match(self, question: str) -> MatchResult:
         """The raw match, for staff tools that show what the engine sees."""
         return self.holder.snapshot.matcher.match(question)

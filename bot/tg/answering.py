@@ -27,7 +27,6 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.core.answering import Reply
 from bot.core.journal import FeedbackKind
-from bot.core.matcher import Outcome
 from bot.core.text import Script, convert, detect_script
 from bot.tg import menu, sending
 from bot.tg.buttons import PATTERN, Action, Button
@@ -384,16 +383,5 @@ async def inline_query(update: Update, context: Context) -> None:
 
 
 def inline_results(context: Context, text: str, script: Script) -> list[InlineQueryResultArticle]:
-    responder = context.bot_data.responder
-    result = responder.match(text)
-    if result.outcome is Outcome.DECLINE:
-        return []
-    threshold = responder.holder.snapshot.matcher.thresholds.suggest
-    results: list[InlineQueryResultArticle] = []
-    for candidate in result.candidates:
-        if candidate.score < threshold or len(results) == INLINE_RESULTS:
-            break
-        reply = responder.reply_for_entry(candidate.entry_id, script)
-        if reply.outcome is Outcome.ANSWER:
-            results.append(inline_result(reply, convert(candidate.question, script), context.bot.username))
-    return results
+    answers = context.bot_data.responder.likely_answers(text, script, INLINE_RESULTS)
+    return [inline_result(reply, question, context.bot.username) for question, reply in answers]
