@@ -1,4 +1,4 @@
--- 2: announcements — where they go (chat registry, subscribers) and what was delivered (broadcasts, deliveries).
+-- 3: announcements — where they go (chat registry, subscribers) and what was delivered (broadcasts, deliveries).
 -- Times are ISO 8601, UTC.
 
 -- Groups the bot is in (or was in): registered by my_chat_member updates, kept across chat migration.
