@@ -127,7 +127,7 @@ def fit_thresholds(
     """
     limit = max_wrong_rate * len(observations)
     candidates: list[Fit] = []
-    for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20)):
+    for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20, 25, 30)):
         thresholds = Thresholds(answer=float(answer), margin=float(margin), sure=max(sure, answer), suggest=answer)
         fit = evaluate_thresholds(observations, thresholds)
         if fit.wrong <= limit:
