@@ -194,21 +194,25 @@ def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[n
     return fit_signed(staged, signs)
 
 
+def best_two(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> tuple[float, float, int]:
+    """The best candidate's confidence, its lead over the runner-up and its index (-1: none), as the matcher gives them."""
+    if not len(sample.labels):
+        return 0.0, 0.0, -1
+    logits = beta[0] + sample.features @ beta[1:]
+    order = np.argsort(-logits, kind="stable")
+    scores = np.round(np.minimum.accumulate(confidences(sample, beta, gamma)[order]), 1)
+    best = float(scores[0])
+    second = float(scores[1]) if len(scores) > 1 else 0.0
+    return best, best - second, int(order[0])
+
+
 def quality(
     group: Sequence[Sample], beta: NDArray[np.float64], gamma: NDArray[np.float64], thresholds: Thresholds
 ) -> Quality:
     positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
     for sample in group:
-        if len(sample.labels):
-            logits = beta[0] + sample.features @ beta[1:]
-            order = np.argsort(-logits, kind="stable")
-            scores = np.minimum.accumulate(confidences(sample, beta, gamma)[order])
-            best = float(scores[0])
-            second = float(scores[1]) if len(scores) > 1 else 0.0
-            outcome = thresholds.decide(round(best, 1), round(best, 1) - round(second, 1)).value
-            winner = int(order[0])
-        else:
-            outcome, winner = "decline", -1
+        best, margin, winner = best_two(sample, beta, gamma)
+        outcome = thresholds.decide(best, margin).value if winner >= 0 else "decline"
         if sample.kind is Kind.POSITIVE:
             positives += 1
             hit = winner >= 0 and bool(sample.labels[winner])
@@ -230,6 +234,19 @@ def quality(
         unrelated_answered / max(unrelated, 1),
         negative_wrong / max(negatives, 1),
     )
+
+
+def weighted_groups(
+    own: Sequence[Sample], tianchi: Sequence[Sample], faq_weight: float = 2.0, unrelated_weight: float = 4.0
+) -> list[tuple[list[Sample], float]]:
+    """Our positives, our unrelated questions and Tianchi A, each with its total weight in the fits."""
+    groups = [
+        ([sample for sample in own if sample.kind is Kind.POSITIVE], faq_weight),
+        ([sample for sample in own if sample.kind is Kind.UNRELATED], faq_weight * unrelated_weight),
+    ]
+    if tianchi:
+        groups.append((list(tianchi), 1.0))
+    return groups
 
 
 def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
@@ -263,13 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         equivalent=args.equivalent,
     )
     own_samples = collect(own, TUNING, weights)
-    own_positives = [sample for sample in own_samples if sample.kind is Kind.POSITIVE]
-    own_unrelated = [sample for sample in own_samples if sample.kind is Kind.UNRELATED]
-    groups = [(own_positives, args.faq_weight), (own_unrelated, args.faq_weight * args.unrelated_weight)]
-    tianchi_samples: list[Sample] = []
-    if tianchi is not None:
-        tianchi_samples = collect(tianchi, PART_A, weights)
-        groups.append((tianchi_samples, 1.0))
+    tianchi_samples = collect(tianchi, PART_A, weights) if tianchi is not None else []
+    groups = weighted_groups(own_samples, tianchi_samples, args.faq_weight, args.unrelated_weight)
     beta = fit(groups) if args.pointwise else fit_softmax(groups)
     gamma = fit_acceptance(groups, beta)
     print(f"bias={float(beta[0]):.3f},")
