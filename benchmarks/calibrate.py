@@ -73,6 +73,31 @@ def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArr
     return beta
 
 
+def fit_signed(
+    groups: Sequence[tuple[list[Sample], float]], signs: Sequence[int], l2: float = 1e-5
+) -> NDArray[np.float64]:
+    """:func:`fit` with sign constraints: coefficient ``i`` is ≤ 0 where ``signs[i]`` is -1, ≥ 0 where +1.
+
+    An active-set loop: while some fitted coefficient has the wrong sign, the
+    worst one is fixed at 0 and the rest refitted.  Returns bias followed by
+    coefficients (the fixed ones 0).
+    """
+    active = list(range(len(signs)))
+    while True:
+        subset = [
+            ([Sample(s.kind, s.features[:, active], s.labels, s.excluded) for s in group], weight)
+            for group, weight in groups
+        ]
+        fitted = fit(subset, l2=l2)
+        violations = [(abs(c), i) for i, c in zip(active, fitted[1:], strict=True) if signs[i] * c < 0]
+        if not violations:
+            beta = np.zeros(len(signs) + 1)
+            beta[0] = fitted[0]
+            beta[[i + 1 for i in active]] = fitted[1:]
+            return beta
+        active.remove(max(violations)[1])
+
+
 def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) -> NDArray[np.float64]:
     """Ranking weights by conditional logit: the right entry against the other candidates of its question.
 
@@ -137,15 +162,48 @@ def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.flo
     return np.asarray(100 / (1 + np.exp(-logits)), dtype=np.float64)
 
 
+# Acceptance inputs that may never make an answer more likely: a question the matched
+# phrasing leaves partly unexplained, words the FAQ has never seen (and more so when
+# they are the reason for a large lead), a kind of question the phrasing does not
+# ask, a risky difference.  The Tianchi negatives are minimal edits of their
+# entry, so there unexplained content goes with *right* answers; the signs keep
+# that artefact of the benchmark out of the confidence.
+CAUTIONS = (
+    "other_form",
+    "change_risk",
+    "unknown_share",
+    "missing",
+    "bare_form",
+    "entry_missing",
+    "unknown_share×lead",
+)
+
+
 def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Fit the confidence stage on every candidate: is it the right answer?"""
+    """Fit the confidence stage on every candidate: is it the right answer?
+
+    The weights of :data:`CAUTIONS` are kept ≤ 0.
+    """
     staged = []
     for group, weight in groups:
         converted = [
             Sample(sample.kind, acceptance_features(sample, beta), sample.labels, sample.excluded) for sample in group
         ]
         staged.append((converted, weight))
-    return fit(staged)
+    signs = [-1 if name in CAUTIONS else 0 for name in ACCEPTANCE_FEATURES]
+    return fit_signed(staged, signs)
+
+
+def best_two(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> tuple[float, float, int]:
+    """The best candidate's confidence, its lead over the runner-up and its index (-1: none), as the matcher gives them."""
+    if not len(sample.labels):
+        return 0.0, 0.0, -1
+    logits = beta[0] + sample.features @ beta[1:]
+    order = np.argsort(-logits, kind="stable")
+    scores = np.round(np.minimum.accumulate(confidences(sample, beta, gamma)[order]), 1)
+    best = float(scores[0])
+    second = float(scores[1]) if len(scores) > 1 else 0.0
+    return best, best - second, int(order[0])
 
 
 def quality(
@@ -153,16 +211,8 @@ def quality(
 ) -> Quality:
     positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
     for sample in group:
-        if len(sample.labels):
-            logits = beta[0] + sample.features @ beta[1:]
-            order = np.argsort(-logits, kind="stable")
-            scores = np.minimum.accumulate(confidences(sample, beta, gamma)[order])
-            best = float(scores[0])
-            second = float(scores[1]) if len(scores) > 1 else 0.0
-            outcome = thresholds.decide(round(best, 1), round(best, 1) - round(second, 1)).value
-            winner = int(order[0])
-        else:
-            outcome, winner = "decline", -1
+        best, margin, winner = best_two(sample, beta, gamma)
+        outcome = thresholds.decide(best, margin).value if winner >= 0 else "decline"
         if sample.kind is Kind.POSITIVE:
             positives += 1
             hit = winner >= 0 and bool(sample.labels[winner])
@@ -184,6 +234,19 @@ def quality(
         unrelated_answered / max(unrelated, 1),
         negative_wrong / max(negatives, 1),
     )
+
+
+def weighted_groups(
+    own: Sequence[Sample], tianchi: Sequence[Sample], faq_weight: float = 2.0, unrelated_weight: float = 4.0
+) -> list[tuple[list[Sample], float]]:
+    """Our positives, our unrelated questions and Tianchi A, each with its total weight in the fits."""
+    groups = [
+        ([sample for sample in own if sample.kind is Kind.POSITIVE], faq_weight),
+        ([sample for sample in own if sample.kind is Kind.UNRELATED], faq_weight * unrelated_weight),
+    ]
+    if tianchi:
+        groups.append((list(tianchi), 1.0))
+    return groups
 
 
 def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
@@ -217,13 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         equivalent=args.equivalent,
     )
     own_samples = collect(own, TUNING, weights)
-    own_positives = [sample for sample in own_samples if sample.kind is Kind.POSITIVE]
-    own_unrelated = [sample for sample in own_samples if sample.kind is Kind.UNRELATED]
-    groups = [(own_positives, args.faq_weight), (own_unrelated, args.faq_weight * args.unrelated_weight)]
-    tianchi_samples: list[Sample] = []
-    if tianchi is not None:
-        tianchi_samples = collect(tianchi, PART_A, weights)
-        groups.append((tianchi_samples, 1.0))
+    tianchi_samples = collect(tianchi, PART_A, weights) if tianchi is not None else []
+    groups = weighted_groups(own_samples, tianchi_samples, args.faq_weight, args.unrelated_weight)
     beta = fit(groups) if args.pointwise else fit_softmax(groups)
     gamma = fit_acceptance(groups, beta)
     print(f"bias={float(beta[0]):.3f},")

@@ -81,3 +81,47 @@ def test_fits_separate_right_from_wrong_candidates() -> None:
         logits = beta[0] + rows @ beta[1:]
         assert int(np.argmax(logits)) == 0
     assert leads(np.asarray([3.0, 1.0, 0.0])).tolist() == [2.0, -2.0, -3.0]
+
+
+def test_signed_fit_keeps_a_cautionary_weight_from_turning_positive() -> None:
+    import numpy as np
+
+    from benchmarks.calibrate import Sample, fit, fit_signed
+    from bot.core.evaluation import Kind
+
+    # The second input goes with right answers in these samples (as unexplained
+    # content does among the Tianchi negatives); the sign keeps it from helping.
+    rows = np.asarray([[0.9, 0.8], [0.2, 0.1], [0.5, 0.0]])
+    labels = np.asarray([1.0, 0.0, 0.0])
+    samples = [Sample(Kind.POSITIVE, rows, labels, np.zeros(3, bool)) for _ in range(5)]
+    free = fit([(samples, 1.0)], l2=1e-2)
+    signed = fit_signed([(samples, 1.0)], [0, -1], l2=1e-2)
+    assert free[2] > 0
+    assert signed[2] == 0.0
+    assert signed[1] > 0
+
+
+def test_cross_validation_answers_each_question_from_the_other_folds() -> None:
+    import numpy as np
+
+    from benchmarks.calibrate import Sample
+    from benchmarks.crossval import cross_validate
+    from bot.core.evaluation import Kind
+    from bot.core.matcher import ACCEPTANCE_FEATURES, FEATURES
+
+    assert len(ACCEPTANCE_FEATURES) > len(FEATURES)
+    rng = np.random.default_rng(7)
+    own = []
+    for index in range(60):
+        features = rng.uniform(0, 1, (3, len(FEATURES)))
+        if index % 4:
+            features[0, 0] += 2.0  # the right candidate stands out on the first feature
+            own.append((f"q{index}", Sample(Kind.POSITIVE, features, np.asarray([1.0, 0, 0]), np.zeros(3, bool))))
+        else:
+            own.append((f"u{index}", Sample(Kind.UNRELATED, features, np.zeros(3), np.zeros(3, bool))))
+    tallies = cross_validate(own, [], folds=3, seeds=1, slacks=(0.03,))
+    tally = tallies[0.03]
+    assert tally.positives == 45
+    assert tally.unrelated == 15
+    assert 0 <= tally.right <= tally.positives
+    assert "right answers" in tally.line("slack 0.03")

@@ -60,7 +60,7 @@ def test_fit_answers_everything_separable() -> None:
 
 def test_fit_stays_above_wrong_answers() -> None:
     observations = [right(s) for s in range(50, 100)] + [wrong(45), wrong(47)] + [unrelated(1)] * 10
-    fit = fit_thresholds(observations, max_wrong_rate=0.0)
+    fit = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.0)
     assert fit.wrong == 0
     assert fit.thresholds.answer > 47
     assert fit.right == 50
@@ -134,3 +134,11 @@ def test_calibrate_command_writes_a_file_that_loads(tmp_path: Path, capsys: pyte
     assert problems == []
     assert thresholds is not None
     assert "faqbot calibrate" in (tmp_path / CALIBRATION_FILE).read_text(encoding="utf-8")
+
+
+def test_slack_trades_right_answers_for_caution() -> None:
+    observations = [right(s) for s in range(40, 100)] + [wrong(35)] + [unrelated(1)] * 10
+    tight = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.0)
+    cautious = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.1)
+    assert tight.thresholds.answer < cautious.thresholds.answer
+    assert cautious.right_rate >= tight.right_rate - 0.1

@@ -26,6 +26,9 @@ entries:
     questions: [香蕉多少钱一斤, 香蕉的价格是多少]
     answer: 香蕉三元一斤。
 """
+# Limits pinned as `faqbot calibrate` would write them: the tests follow the chat's
+# handling of each outcome, not the engine's default limits.
+FRUIT_CALIBRATION = "answer: 60\nmargin: 10\nsure: 95\nsuggest: 5\n"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,9 @@ def session(shipped: Snapshot) -> ChatSession:
 
 @pytest.fixture
 def fruit_session(tmp_path: Path) -> ChatSession:
-    snapshot = Snapshot.load(write_knowledge(tmp_path / "knowledge", FRUIT_FAQ))
+    knowledge = write_knowledge(tmp_path / "knowledge", FRUIT_FAQ)
+    (knowledge / "calibration.yaml").write_text(FRUIT_CALIBRATION, encoding="utf-8")
+    snapshot = Snapshot.load(knowledge)
     return ChatSession(Responder(KnowledgeHolder(snapshot), contact="市委组织部"))
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.matcher import FEATURES, Matcher, Outcome, Thresholds, change_risk, gram_key, grams
+from bot.core.matcher import (
+    ACCEPTANCE_FEATURES,
+    FEATURES,
+    Matcher,
+    Outcome,
+    Thresholds,
+    Weights,
+    acceptance_inputs,
+    change_risk,
+    gram_key,
+    grams,
+)
 from bot.core.text import tokens
 
 ENTRIES = (
@@ -119,6 +130,43 @@ def test_a_different_kind_of_question_scores_lower(matcher: Matcher) -> None:
     assert same.best is not None
     assert other.best is not None
     assert other.best.score < same.best.score
+
+
+def test_a_short_question_says_less_than_a_long_one(matcher: Matcher) -> None:
+    information = FEATURES.index("information")
+    short = matcher.score(matcher.prepare("去哪"))[0].features[information]
+    long = matcher.score(matcher.prepare("选派干部去哪里学习锻炼"))[0].features[information]
+    assert 0 < short < long
+
+
+def test_content_the_phrasing_leaves_unexplained_is_measured(matcher: Matcher) -> None:
+    missing = FEATURES.index("missing")
+    entry_missing = FEATURES.index("entry_missing")
+    exact = matcher.score(matcher.prepare("去哪里学习锻炼"))[0]
+    extra = matcher.score(matcher.prepare("去哪里学习锻炼，那边的房价高不高"))[0]
+    assert exact.features[missing] == pytest.approx(0.0, abs=1e-9)
+    assert extra.features[missing] > 1.0
+    assert extra.features[entry_missing] <= extra.features[missing] + 1e-9
+
+
+def test_a_kind_of_question_the_phrasing_does_not_ask_is_flagged(matcher: Matcher) -> None:
+    bare = FEATURES.index("bare_form")
+    assert matcher.score(matcher.prepare("补贴是什么"))[0].features[bare] == 1.0  # 有补贴吗 asks no kind of thing
+    assert matcher.score(matcher.prepare("有补贴吗"))[0].features[bare] == 0.0
+
+
+def test_a_lead_resting_on_unseen_words_means_less() -> None:
+    base = tuple(0.5 for _ in FEATURES)
+    unknown = FEATURES.index("unknown_share")
+    foreign = tuple(0.6 if index == unknown else value for index, value in enumerate(base))
+    known = acceptance_inputs(base, 8.0)
+    unseen = acceptance_inputs(foreign, 8.0)
+    assert len(known) == len(ACCEPTANCE_FEATURES)
+    assert (
+        unseen[ACCEPTANCE_FEATURES.index("unknown_share×lead")] > known[ACCEPTANCE_FEATURES.index("unknown_share×lead")]
+    )
+    weight = Weights().acceptance[1 + ACCEPTANCE_FEATURES.index("unknown_share×lead")]
+    assert weight <= 0
 
 
 def test_features_are_named_and_bounded(matcher: Matcher) -> None:

@@ -1,7 +1,7 @@
 """Answer quality on the labelled questions (tests/data/questions.yaml), both parts.
 
-The thresholds were calibrated on the tuning part only; the holdout part is
-measured, never tuned on.  The floors below are what the engine achieves (see
+The limits in knowledge/calibration.yaml were fitted on the tuning part only
+(``faqbot calibrate``); the holdout part is measured, never tuned on.  The floors below are what the engine achieves (see
 the README's Performance section); the issue's 95 % target for right answers is
 kept as a strict expected failure so that reaching it is noticed.
 """
@@ -14,30 +14,33 @@ import pytest
 
 from bot.core.evaluation import HOLDOUT, TUNING, Report, evaluate, load_labelled, unknown_labels
 from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher
+from bot.core.matcher import Matcher, Outcome
 from bot.paths import PROJECT_ROOT
 
 QUESTIONS = PROJECT_ROOT / "tests" / "data" / "questions.yaml"
 
 
 @functools.cache
+def matcher() -> Matcher:
+    return Matcher(load_knowledge(PROJECT_ROOT / "knowledge"))
+
+
+@functools.cache
 def report(split: str) -> Report:
-    matcher = Matcher(load_knowledge(PROJECT_ROOT / "knowledge"))
     questions = [q for q in load_labelled(QUESTIONS) if q.split == split]
     assert questions
-    return evaluate(matcher, questions)
+    return evaluate(matcher(), questions)
 
 
 def test_labels_name_existing_entries() -> None:
-    matcher = Matcher(load_knowledge(PROJECT_ROOT / "knowledge"))
-    assert unknown_labels(matcher, load_labelled(QUESTIONS)) == []
+    assert unknown_labels(matcher(), load_labelled(QUESTIONS)) == []
 
 
 @pytest.mark.parametrize(
     ("split", "right", "top1", "declined"),
     [
-        (TUNING, 0.72, 0.95, 0.95),
-        (HOLDOUT, 0.64, 0.88, 0.85),
+        (TUNING, 0.90, 0.98, 0.95),
+        (HOLDOUT, 0.77, 0.91, 0.84),
     ],
 )
 def test_quality_floors(split: str, right: float, top1: float, declined: float) -> None:
@@ -47,15 +50,28 @@ def test_quality_floors(split: str, right: float, top1: float, declined: float) 
     assert result.declined_rate >= declined
 
 
-@pytest.mark.parametrize(("split", "most"), [(TUNING, 0), (HOLDOUT, 1)])
+@pytest.mark.parametrize(("split", "most"), [(TUNING, 0), (HOLDOUT, 2)])
 def test_confident_wrong_answers_are_rare(split: str, most: int) -> None:
     result = report(split)
     assert result.answered_wrong <= most
-    assert result.precision >= 0.98
+    assert result.precision >= 0.97
 
 
 def test_no_unrelated_tuning_question_is_answered() -> None:
     assert report(TUNING).unrelated_answered == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "江苏和浙江哪个省GDP高",  # the destinations, but a question the article does not answer
+        "集成电路是什么",  # a term the FAQ only lists
+        "煤化工是什么",
+        "蘇州到杭州怎麼走",
+    ],
+)
+def test_topical_traps_are_not_answered(question: str) -> None:
+    assert matcher().match(question).outcome is not Outcome.ANSWER
 
 
 @pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.97), (HOLDOUT, 0.95)])

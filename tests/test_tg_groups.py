@@ -19,8 +19,8 @@ from tests.tgkit import (
     Harness,
     make_config,
     running,
-    write_knowledge,
     visible_text,
+    write_knowledge,
 )
 
 QUESTION = "要去多长时间？"

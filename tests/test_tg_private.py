@@ -30,6 +30,9 @@ entries:
     answer: "香蕉三元一斤 & 不讲价，<b>真的</b>。"
 """
 AMBIGUOUS = "多少钱一斤"  # equally close to both entries: "did you mean"
+# The toy FAQ pins its own limits, as `faqbot calibrate` would write them, so that
+# these tests follow the bot's handling of each outcome, not the engine's defaults.
+FRUIT_CALIBRATION = "answer: 60\nmargin: 10\nsure: 95\nsuggest: 5\n"
 
 
 def feedback_rows(db_path: Path) -> list[tuple[str, str | None, int | None]]:
@@ -50,7 +53,9 @@ def only_message(calls: list[ApiCall]) -> ApiCall:
 
 @pytest.fixture
 async def fruit_bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    config = make_config(tmp_path, knowledge=write_knowledge(tmp_path / "knowledge", FRUIT_FAQ))
+    knowledge = write_knowledge(tmp_path / "knowledge", FRUIT_FAQ)
+    (knowledge / "calibration.yaml").write_text(FRUIT_CALIBRATION, encoding="utf-8")
+    config = make_config(tmp_path, knowledge=knowledge)
     async with running(config) as harness:
         yield harness
 

@@ -33,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--min-declined", type=float, default=0.95, help="share of unrelated questions to decline (default 0.95)"
     )
+    parser.add_argument(
+        "--slack",
+        type=float,
+        default=0.03,
+        help="take the most cautious limits within this share of the best right-answer rate (default 0.03)",
+    )
     parser.add_argument("--write", action="store_true", help="write calibration.yaml beside the FAQ")
     parser.set_defaults(func=run)
 
@@ -75,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     matcher = snapshot.matcher
     tuning = observe(matcher, [q for q in questions if q.split == TUNING])
-    fit = fit_thresholds(tuning, max_wrong_rate=args.max_wrong, min_declined_rate=args.min_declined)
+    fit = fit_thresholds(tuning, max_wrong_rate=args.max_wrong, min_declined_rate=args.min_declined, slack=args.slack)
     t = fit.thresholds
     print(f"limits: answer ≥ {t.answer:g} with a lead ≥ {t.margin:g} (or ≥ {t.sure:g}); suggest ≥ {t.suggest:g}")
     print(describe(TUNING, fit))

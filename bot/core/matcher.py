@@ -16,9 +16,10 @@ A question is matched in two stages, both over a prepared index:
    together cover.
 2. *Scoring* — the best candidates get a handful of features (those above, the
    rapidfuzz edit ratio, a learned risk that the differing characters change
-   the meaning, whether the question asks a different kind of thing); one
-   logistic model ranks them, a second turns each candidate's features and
-   lead over the runner-up into a 0–100 confidence.
+   the meaning, whether the question asks a different kind of thing, how much
+   the question says at all and how much of it the phrasing and the entry leave
+   unexplained); one logistic model ranks them, a second turns each
+   candidate's features and lead over the runner-up into a 0–100 confidence.
 
 :class:`Thresholds` turn the best confidence and its lead over the runner-up
 into one of three outcomes: answer, suggest or decline.
@@ -94,8 +95,17 @@ FEATURES = (
     "unknown_share",
     "phrasings",
     "pair_coverage",
+    # How much the question says: log(1 + its gram weight in units of the rarest gram).
+    # Two characters (去哪) say little, whatever they match.
+    "information",
+    # The question's weight (same units) that the best phrasing leaves unexplained.
+    "missing",
+    # The question asks a kind of thing (是什么, 在哪) and the phrasing asks none.
+    "bare_form",
+    # The question's weight that no phrasing of the entry explains.
+    "entry_missing",
 )
-ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage")
+ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 UNKNOWN_CHANGE_RISK = 1.0
 LONE_LEAD = 10.0  # the lead of a candidate without any rival
 
@@ -111,7 +121,12 @@ class Weights:
     :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
     same features, the candidate's lead in ranking logit over the best other
     candidate (one that barely beats a near-twin is less sure than one far
-    ahead) and that lead and the entry coverage times the entry's phrasings.
+    ahead), that lead and the entry coverage times the entry's phrasings, and
+    the lead times the share of the question the FAQ has never seen (a large
+    lead earned on a few known words while the rest is foreign means little).
+    The weights of the cautionary inputs (unexplained or unseen content, a kind
+    of question the phrasing does not ask, a risky difference) are fitted with
+    the constraint that they never raise confidence.
     """
 
     pinyin: float = 0.5
@@ -120,37 +135,46 @@ class Weights:
     function: float = 0.3
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (
-        4.256,
-        8.047,
-        1.286,
-        0.044,
-        1.581,
-        0.08,
-        0.349,
-        1.092,
-        -4.783,
+        2.896,
+        2.197,
+        2.588,
+        1.111,
+        1.402,
+        -0.107,
+        0.134,
+        0.712,
+        -5.328,
         0.0,
-        1.542,
-        -4.553,
+        1.077,
+        -2.482,
+        0.0,
+        0.696,
+        -0.028,
+        -1.094,
     )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -1.441,
-        -1.699,
-        4.741,
-        -3.498,
-        1.703,
-        2.799,
-        -0.459,
-        0.128,
-        1.619,
-        -2.678,
-        -2.972,
-        -2.138,
-        -5.997,
-        0.383,
-        0.1,
-        4.32,
+        -3.411,
+        -1.653,
+        1.409,
+        1.924,
+        2.058,
+        1.757,
+        -1.143,
+        -0.134,
+        1.484,
+        -4.653,
+        -1.569,
+        -2.209,
+        -7.661,
+        1.287,
+        0.0,
+        -1.121,
+        0.0,
+        0.354,
+        0.113,
+        4.081,
+        -1.277,
     )
     rerank_depth: int = 30
 
@@ -213,6 +237,7 @@ def _kind_factor(gram: str, weights: Weights) -> float:
 
 _PHRASINGS = FEATURES.index("phrasings")
 _ENTRY_COVERAGE = FEATURES.index("entry_coverage")
+_UNKNOWN_SHARE = FEATURES.index("unknown_share")
 
 
 def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ...]:
@@ -220,10 +245,19 @@ def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ..
 
     Two products let confidence depend on how richly the entry is phrased: a
     lead or a coverage means more for an entry written ten ways than for one
-    written once, whose near-twins are likely.
+    written once, whose near-twins are likely.  A third discounts a lead that
+    rests on a question largely made of words the FAQ has never seen
+    (江苏和浙江哪个省GDP高 is far from every other entry, yet not about the
+    destinations).
     """
     phrasings = features[_PHRASINGS]
-    return (*features, lead, phrasings * lead, phrasings * features[_ENTRY_COVERAGE])
+    return (
+        *features,
+        lead,
+        phrasings * lead,
+        phrasings * features[_ENTRY_COVERAGE],
+        features[_UNKNOWN_SHARE] * lead,
+    )
 
 
 def change_risk(query_chars: set[str], question: str) -> float:
@@ -476,6 +510,9 @@ class Matcher:
 
         coefficients = self.weights.coefficients
         query_chars = set(tokens(query.rewritten))
+        # How much the question says, in units of the rarest possible gram.
+        information = query.total / self._unknown_idf
+        log_information = math.log1p(information)
         scored: list[Scored] = []
         for entry in candidates:
             start, end = self._entry_rows[entry]
@@ -498,6 +535,10 @@ class Matcher:
                 query.unknown,
                 self._phrasings[entry],
                 float(pair_coverage[row]),
+                log_information,
+                (1.0 - float(row_coverage[row])) * information,
+                float(bool(query.forms) and not row_forms),
+                (1.0 - float(entry_coverage[entry])) * information,
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
             scored.append(Scored(entry, row, features, logit))

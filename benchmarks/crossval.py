@@ -1,0 +1,126 @@
+"""Cross-validate the whole fitting inside the tuning part of our labelled questions.
+
+    python -m benchmarks.crossval [--tianchi PATH] [--folds 5] [--seeds 4] [--slack 0.01 0.03]
+
+Our holdout part is for reporting only, so an idea about scoring or fitting is
+judged here instead: the tuning questions are split into folds (by CRC32 of the
+text and a seed); for each fold the ranking and confidence models are refitted
+(:mod:`benchmarks.calibrate`, with Tianchi part A) and the limits chosen
+(:func:`~bot.core.calibration.fit_thresholds`) on the other folds, and the fold
+itself is then answered with them.  The counts over all held-out folds estimate
+what ``faqbot calibrate`` will give on questions it has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks.calibrate import (
+    Sample,
+    best_two,
+    collect,
+    fit_acceptance,
+    fit_softmax,
+    weighted_groups,
+)
+from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
+from bot.core.calibration import Observation, evaluate_thresholds, fit_thresholds
+from bot.core.evaluation import TUNING, Kind
+from bot.core.matcher import Weights
+
+
+@dataclass
+class Tally:
+    """Outcomes on held-out folds, added up."""
+
+    right: int = 0
+    wrong: int = 0
+    positives: int = 0
+    declined: int = 0
+    unrelated: int = 0
+
+    def line(self, name: str) -> str:
+        shown = self.positives + self.unrelated
+        return (
+            f"{name}: right answers {self.right / max(self.positives, 1):.1%} ({self.right}/{self.positives}), "
+            f"confident wrong {self.wrong} ({self.wrong / max(shown, 1):.2%}), "
+            f"unrelated declined {self.declined / max(self.unrelated, 1):.1%} ({self.declined}/{self.unrelated})"
+        )
+
+
+def fold_of(sample_text: str, folds: int, seed: int) -> int:
+    return zlib.crc32(f"{sample_text}\x00{seed}".encode()) % folds
+
+
+Fitted = tuple[NDArray[np.float64], NDArray[np.float64]]  # ranking and confidence weights
+
+
+def observations(samples: Sequence[Sample], fitted: Fitted) -> list[Observation]:
+    result = []
+    for sample in samples:
+        best, margin, winner = best_two(sample, *fitted)
+        correct = winner >= 0 and bool(sample.labels[winner])
+        result.append(Observation(best, margin, sample.kind is Kind.POSITIVE, correct))
+    return result
+
+
+def cross_validate(
+    own: Sequence[tuple[str, Sample]],
+    tianchi: Sequence[Sample],
+    *,
+    folds: int = 5,
+    seeds: int = 1,
+    slacks: Sequence[float] = (0.03,),
+) -> dict[float, Tally]:
+    """Out-of-fold outcomes for each slack of :func:`fit_thresholds` (``own``: question text and its sample)."""
+    tallies = {slack: Tally() for slack in slacks}
+    for seed in range(seeds):
+        assigned = [fold_of(text, folds, seed) for text, _ in own]
+        for fold in range(folds):
+            train = [sample for (_, sample), f in zip(own, assigned, strict=True) if f != fold]
+            test = [sample for (_, sample), f in zip(own, assigned, strict=True) if f == fold]
+            groups = weighted_groups(train, tianchi)
+            beta = fit_softmax(groups)
+            fitted = (beta, fit_acceptance(groups, beta))
+            seen, unseen = observations(train, fitted), observations(test, fitted)
+            for slack, tally in tallies.items():
+                result = evaluate_thresholds(unseen, fit_thresholds(seen, slack=slack).thresholds)
+                tally.right += result.right
+                tally.wrong += result.wrong
+                tally.positives += result.positives
+                tally.declined += result.unrelated_declined
+                tally.unrelated += result.unrelated
+    return tallies
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=4, help="repeat with this many different fold assignments")
+    parser.add_argument("--slack", type=float, nargs="+", default=[0.01, 0.03], help="slacks of fit_thresholds")
+    args = parser.parse_args(argv)
+    own = own_dataset()
+    questions = [q for q in own.parts[TUNING] if q.kind is not Kind.NEGATIVE]
+    own_samples = collect(own, TUNING, Weights())
+    by_text = {id(q): s for q, s in zip(own.parts[TUNING], own_samples, strict=True)}
+    pairs = [(q.text, by_text[id(q)]) for q in questions]
+    path = tianchi_path(args.tianchi)
+    tianchi = collect(tianchi_dataset(path), PART_A, Weights()) if tianchi_available(path) else []
+    if not tianchi:
+        print(f"no Tianchi data at {path}: fitting on our tuning folds alone")
+    tallies = cross_validate(pairs, tianchi, folds=args.folds, seeds=args.seeds, slacks=args.slack)
+    print(f"{args.folds}-fold cross-validation inside the tuning part, {args.seeds} fold assignment(s):")
+    for slack, tally in tallies.items():
+        print(tally.line(f"slack {slack:g}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
