@@ -65,6 +65,8 @@ def test_arabic_numerals(raw: str, expected: str) -> None:
         ("你好", ""),
         ("wifi 100", "wifi 100"),  # one space between ASCII words survives
         ("去 上海", "去上海"),
+        ("派我们去哪", "派去哪"),  # plural pronouns say nothing about the topic
+        ("咱们要待多久", "要待多久"),
     ],
 )
 def test_strip_fillers(raw: str, expected: str) -> None:
