@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli.common import add_knowledge_option, load_snapshot
+from bot.cli.common import add_knowledge_option, load_labelled_run
 from bot.cli.evaluate import DEFAULT_QUESTIONS
 from bot.core.calibration import (
     Fit,
@@ -16,9 +16,9 @@ from bot.core.calibration import (
     fit_thresholds,
     write_calibration,
 )
-from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion, load_labelled
+from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
 from bot.core.matcher import Matcher
-from bot.core.problems import InvalidFileError, display_path
+from bot.core.problems import display_path
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,14 +71,10 @@ def describe(name: str, fit: Fit) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    snapshot = load_snapshot(args.knowledge)
-    if snapshot is None:
+    loaded = load_labelled_run(args)
+    if loaded is None:
         return 1
-    try:
-        questions = load_labelled(args.file)
-    except InvalidFileError as error:
-        print(error)
-        return 1
+    snapshot, questions = loaded
     matcher = snapshot.matcher
     tuning = observe(matcher, [q for q in questions if q.split == TUNING])
     fit = fit_thresholds(tuning, max_wrong_rate=args.max_wrong, min_declined_rate=args.min_declined, slack=args.slack)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.core.answering import Snapshot
+from bot.core.evaluation import LabelledQuestion, load_labelled
 from bot.core.problems import InvalidFileError
 from bot.paths import default_knowledge_dir
 
@@ -29,3 +30,19 @@ def load_snapshot(path: Path | None) -> Snapshot | None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return None
+
+
+def load_labelled_run(args: argparse.Namespace) -> tuple[Snapshot, list[LabelledQuestion]] | None:
+    """The knowledge (``--knowledge``) and the labelled questions (``file``) of an eval-like command.
+
+    Prints what is wrong and returns None when either cannot be loaded.
+    """
+    snapshot = load_snapshot(args.knowledge)
+    if snapshot is None:
+        return None
+    try:
+        questions = load_labelled(args.file)
+    except InvalidFileError as error:
+        print(error)
+        return None
+    return snapshot, questions

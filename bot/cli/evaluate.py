@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import add_knowledge_option, load_snapshot
-from bot.core.evaluation import HOLDOUT, TUNING, Report, evaluate, load_labelled, unknown_labels
-from bot.core.problems import InvalidFileError
+from bot.cli.common import add_knowledge_option, load_labelled_run
+from bot.core.evaluation import HOLDOUT, TUNING, Report, evaluate, unknown_labels
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "questions.yaml"
@@ -46,14 +45,10 @@ def format_report(name: str, report: Report) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    snapshot = load_snapshot(args.knowledge)
-    if snapshot is None:
+    loaded = load_labelled_run(args)
+    if loaded is None:
         return 1
-    try:
-        questions = load_labelled(args.file)
-    except InvalidFileError as error:
-        print(error)
-        return 1
+    snapshot, questions = loaded
     for label in unknown_labels(snapshot.matcher, questions):
         print(f"warning: label {label!r} names no entry of the FAQ")
     splits = [TUNING, HOLDOUT] if args.split == "all" else [args.split]
