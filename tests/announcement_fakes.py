@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.announcements.delivery import SendResult
 
@@ -68,3 +70,21 @@ class FakeSender:
             return "no_pin_rights"
         self.telegram.pinned[chat_id].append(message_id)
         return None
+
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    """The service's notion of now, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in March 2026, Shanghai time."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=TZ)

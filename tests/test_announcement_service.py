@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,9 +11,8 @@ from bot.core.announcements.model import Targets
 from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE
 from bot.core.announcements.service import AnnouncementService
 from bot.core.storage import Database
-from tests.announcement_fakes import FakeSender, FakeTelegram
+from tests.announcement_fakes import Clock, FakeSender, FakeTelegram, at
 
-TZ = ZoneInfo("Asia/Shanghai")
 SCHEDULE = """\
 announcements:
   - id: meeting
@@ -27,18 +25,6 @@ announcements:
     repeat: daily
     targets: subscribers
 """
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=TZ)
 
 
 @pytest.fixture

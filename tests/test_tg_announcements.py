@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestricted
@@ -18,6 +17,7 @@ from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestri
 from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.tg.announcements import JOB_NAME
+from tests.announcement_fakes import Clock, at
 from tests.tgkit import (
     ADMIN_ID,
     JSON,
@@ -32,23 +32,8 @@ from tests.tgkit import (
     visible_text,
 )
 
-TZ = ZoneInfo("Asia/Shanghai")
 GROUPS = (-101, -102, -103, -104, -105, -1001000000106)  # four groups, two supergroups … ids as Telegram gives
 KICKED = -103
-
-
-class Clock:
-    """The service's notion of now, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=TZ)
 
 
 def member_fields(status: str, **values: Any) -> JSON:
