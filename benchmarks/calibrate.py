@@ -14,16 +14,26 @@ its confidently answered negatives < 5 %.  The held-out parts (our holdout, Tian
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matcher import ACCEPTANCE_FEATURES, FEATURES, LONE_LEAD, Matcher, Thresholds, Weights, acceptance_inputs
+from bot.core.matcher import (
+    ACCEPTANCE_FEATURES,
+    FEATURES,
+    LONE_LEAD,
+    Matcher,
+    Thresholds,
+    Weights,
+    acceptance_inputs,
+    spans,
+)
 
 
 @dataclass
@@ -34,17 +44,26 @@ class Sample:
     features: NDArray[np.float64]  # candidates x features
     labels: NDArray[np.float64]  # 1 for the right entry
     excluded: NDArray[np.bool_]  # for negatives: the entry the question does NOT mean
+    entries: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # entry of each candidate
+    spans: tuple[Sample, ...] = ()  # the clause spans the matcher re-reads (Matcher._focus)
+
+
+def sample(matcher: Matcher, question: LabelledQuestion, text: str) -> Sample:
+    scored = matcher.score(matcher.prepare(text))
+    features = np.asarray([item.features for item in scored], dtype=np.float64).reshape(-1, len(FEATURES))
+    ids = [matcher.entry_ids[item.entry] for item in scored]
+    labels = np.asarray([question.kind is Kind.POSITIVE and i == question.entry_id for i in ids], np.float64)
+    excluded = np.asarray([question.kind is Kind.NEGATIVE and i == question.entry_id for i in ids])
+    entries = np.asarray([item.entry for item in scored], np.int64)
+    return Sample(question.kind, features, labels, excluded, entries)
 
 
 def samples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Sample]:
     result = []
     for question in questions:
-        scored = matcher.score(matcher.prepare(question.text))
-        features = np.asarray([item.features for item in scored], dtype=np.float64).reshape(-1, len(FEATURES))
-        ids = [matcher.entry_ids[item.entry] for item in scored]
-        labels = np.asarray([question.kind is Kind.POSITIVE and i == question.entry_id for i in ids], np.float64)
-        excluded = np.asarray([question.kind is Kind.NEGATIVE and i == question.entry_id for i in ids])
-        result.append(Sample(question.kind, features, labels, excluded))
+        whole = sample(matcher, question, question.text)
+        parts = tuple(sample(matcher, question, span) for span in spans(question.text))
+        result.append(dataclasses.replace(whole, spans=parts))
     return result
 
 
@@ -195,7 +214,23 @@ def fit_acceptance(groups: Sequence[tuple[list[Sample], float]], beta: NDArray[n
 
 
 def best_two(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> tuple[float, float, int]:
-    """The best candidate's confidence, its lead over the runner-up and its index (-1: none), as the matcher gives them."""
+    """The best candidate's confidence, its lead over the runner-up and its index (-1: none), as the matcher gives them.
+
+    Like ``Matcher._focus``, a clause span whose best entry is the whole
+    question's may raise the confidence in that entry (the index stays the
+    whole question's).
+    """
+    best, margin, winner = _best_two(sample, beta, gamma)
+    if winner < 0:
+        return best, margin, winner
+    for part in sample.spans:
+        span_best, span_margin, span_winner = _best_two(part, beta, gamma)
+        if span_winner >= 0 and part.entries[span_winner] == sample.entries[winner] and span_best > best:
+            best, margin = span_best, span_margin
+    return best, margin, winner
+
+
+def _best_two(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> tuple[float, float, int]:
     if not len(sample.labels):
         return 0.0, 0.0, -1
     logits = beta[0] + sample.features @ beta[1:]
@@ -264,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--form", type=float, default=Weights.form)
     parser.add_argument("--depth", type=int, default=Weights.rerank_depth, help="candidates re-ranked")
     parser.add_argument("--equivalent", type=float, default=Weights.equivalent)
+    parser.add_argument("--homophone", type=float, default=Weights.homophone)
     parser.add_argument(
         "--pointwise", action="store_true", help="fit the ranking stage per candidate instead of by conditional logit"
     )
@@ -278,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         function=args.function,
         form=args.form,
         equivalent=args.equivalent,
+        homophone=args.homophone,
     )
     own_samples = collect(own, TUNING, weights)
     tianchi_samples = collect(tianchi, PART_A, weights) if tianchi is not None else []

@@ -14,6 +14,7 @@ what ``faqbot calibrate`` will give on questions it has not seen.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ def cross_validate(
     folds: int = 5,
     seeds: int = 1,
     slacks: Sequence[float] = (0.03,),
+    faq_weight: float = 2.0,
+    unrelated_weight: float = 4.0,
+    max_wrong: float = 0.005,
 ) -> dict[float, Tally]:
     """Out-of-fold outcomes for each slack of :func:`fit_thresholds` (``own``: question text and its sample)."""
     tallies = {slack: Tally() for slack in slacks}
@@ -85,12 +89,14 @@ def cross_validate(
         for fold in range(folds):
             train = [sample for (_, sample), f in zip(own, assigned, strict=True) if f != fold]
             test = [sample for (_, sample), f in zip(own, assigned, strict=True) if f == fold]
-            groups = weighted_groups(train, tianchi)
+            groups = weighted_groups(train, tianchi, faq_weight, unrelated_weight)
             beta = fit_softmax(groups)
             fitted = (beta, fit_acceptance(groups, beta))
             seen, unseen = observations(train, fitted), observations(test, fitted)
             for slack, tally in tallies.items():
-                result = evaluate_thresholds(unseen, fit_thresholds(seen, slack=slack).thresholds)
+                result = evaluate_thresholds(
+                    unseen, fit_thresholds(seen, slack=slack, max_wrong_rate=max_wrong).thresholds
+                )
                 tally.right += result.right
                 tally.wrong += result.wrong
                 tally.positives += result.positives
@@ -105,17 +111,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=4, help="repeat with this many different fold assignments")
     parser.add_argument("--slack", type=float, nargs="+", default=[0.01, 0.03], help="slacks of fit_thresholds")
+    parser.add_argument("--faq-weight", type=float, default=2.0, help="weight of our FAQ against Tianchi A")
+    parser.add_argument("--unrelated-weight", type=float, default=4.0, help="weight of our unrelated questions")
+    parser.add_argument("--max-wrong", type=float, default=0.005, help="max_wrong_rate of fit_thresholds")
+    parser.add_argument("--whole", action="store_true", help="read each question whole (no clause spans)")
     args = parser.parse_args(argv)
     own = own_dataset()
     questions = [q for q in own.parts[TUNING] if q.kind is not Kind.NEGATIVE]
     own_samples = collect(own, TUNING, Weights())
     by_text = {id(q): s for q, s in zip(own.parts[TUNING], own_samples, strict=True)}
     pairs = [(q.text, by_text[id(q)]) for q in questions]
+    if args.whole:
+        pairs = [(text, dataclasses.replace(sample, spans=())) for text, sample in pairs]
     path = tianchi_path(args.tianchi)
     tianchi = collect(tianchi_dataset(path), PART_A, Weights()) if tianchi_available(path) else []
     if not tianchi:
         print(f"no Tianchi data at {path}: fitting on our tuning folds alone")
-    tallies = cross_validate(pairs, tianchi, folds=args.folds, seeds=args.seeds, slacks=args.slack)
+    tallies = cross_validate(
+        pairs,
+        tianchi,
+        folds=args.folds,
+        seeds=args.seeds,
+        slacks=args.slack,
+        faq_weight=args.faq_weight,
+        unrelated_weight=args.unrelated_weight,
+        max_wrong=args.max_wrong,
+    )
     print(f"{args.folds}-fold cross-validation inside the tuning part, {args.seeds} fold assignment(s):")
     for slack, tally in tallies.items():
         print(tally.line(f"slack {slack:g}"))

@@ -16,6 +16,7 @@ from bot.core.matcher import (
     change_risk,
     gram_key,
     grams,
+    spans,
 )
 from bot.core.text import tokens
 
@@ -227,3 +228,43 @@ def test_change_risk_is_lower_for_a_paraphrase_than_for_another_question(
     question: str, paraphrase: str, contrast: str
 ) -> None:
     assert change_risk(set(tokens(paraphrase)), question) < change_risk(set(tokens(contrast)), question)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("孔彬是谁", []),
+        ("领导好，孔彬是谁", ["孔彬是谁"]),
+        ("领导好，我是相山区的，孔彬是谁？", ["我是相山区的,孔彬是谁", "孔彬是谁"]),
+        ("a，b，c，d，e", ["c,d,e", "d,e", "e"]),  # at most MAX_SPAN clauses
+        ("老婆怀孕了 能回来吗", ["能回来吗"]),
+    ],
+)
+def test_spans_end_with_the_last_clause(message: str, expected: list[str]) -> None:
+    assert spans(message) == expected
+
+
+def test_a_greeting_and_context_do_not_drown_the_question(matcher: Matcher) -> None:
+    bare = matcher.match("孔彬是什么职务")
+    wrapped = matcher.match("领导好，我是相山区的，我们这边要跟他对接，孔彬是什么职务")
+    assert wrapped.best is not None and bare.best is not None
+    assert wrapped.best.entry_id == bare.best.entry_id == "kong_bin"
+    assert wrapped.best.score == pytest.approx(bare.best.score, abs=1.0)
+
+
+def test_a_clause_cannot_pick_another_entry_than_the_whole_message(matcher: Matcher) -> None:
+    # The last clause alone is about the allowance; the whole message ranks xu_dapeng first.
+    whole = matcher.score(matcher.prepare("许大鹏介绍一下许大鹏是谁,补贴"))
+    result = matcher.match("许大鹏介绍一下许大鹏是谁，补贴")
+    assert result.best is not None
+    assert result.best.entry_id == matcher.entry_ids[whole[0].entry] == "xu_dapeng"
+
+
+def test_a_typing_slip_that_sounds_right_weighs_less_than_a_foreign_word() -> None:
+    knowledge = Knowledge(entries=ENTRIES, synonyms=SYNONYMS)
+    forgiving = Matcher(knowledge)
+    strict = Matcher(knowledge, weights=Weights(homophone=1.0))
+    slip = "双白双招是什么"  # 白 for 百: same sound
+    assert forgiving.prepare(slip).unknown < strict.prepare(slip).unknown
+    foreign = "双百双招GDP是什么"
+    assert forgiving.prepare(foreign).unknown == pytest.approx(strict.prepare(foreign).unknown)

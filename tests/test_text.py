@@ -10,6 +10,7 @@ from bot.core.text import (
     Script,
     SynonymTable,
     arabic_numerals,
+    clauses,
     clean,
     convert,
     detect_script,
@@ -182,3 +183,18 @@ def test_rewrite_folds_colloquial_question_words(text: str, rewritten: str) -> N
 )
 def test_forms(text: str, forms: set[str]) -> None:
     assert phrases.forms(phrases.rewrite(text)) == forms
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("孔彬是谁", ["孔彬是谁"]),
+        ("領導好，孔彬是誰？", ["领导好", "孔彬是谁"]),  # cleaned: simplified, punctuation splits
+        ("老婆怀孕了 能回来吗…", ["老婆怀孕了", "能回来吗"]),
+        ("上海、江苏、浙江都去吗", ["上海、江苏、浙江都去吗"]),  # an enumeration is one clause
+        ("？？", []),
+        ("1,2,3,4,5,6,7,8,9,10", ["3", "4", "5", "6", "7", "8", "9", "10"]),  # the last MAX_CLAUSES
+    ],
+)
+def test_clauses(raw: str, expected: list[str]) -> None:
+    assert clauses(raw) == expected

@@ -45,7 +45,7 @@ from bot.core.calibration import Outcome, Thresholds
 from bot.core.knowledge import Knowledge
 from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
-from bot.core.text import SynonymTable, normalize, tokens
+from bot.core.text import SynonymTable, clauses, normalize, tokens
 
 # Outcome and Thresholds live in bot.core.calibration; callers may take them from here.
 __all__ = ["Candidate", "MatchResult", "Matcher", "Outcome", "Thresholds", "Weights"]
@@ -108,6 +108,7 @@ FEATURES = (
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 UNKNOWN_CHANGE_RISK = 1.0
 LONE_LEAD = 10.0  # the lead of a candidate without any rival
+MAX_SPAN = 3  # clauses re-read together when a message has several
 
 
 @dataclass(frozen=True)
@@ -132,49 +133,52 @@ class Weights:
     pinyin: float = 0.5
     form: float = 1.0
     equivalent: float = 0.5
+    # An unseen character gram that sounds like a known one (a likely typing slip) counts this
+    # much of an unseen gram's weight in the question's unexplained content.
+    homophone: float = 0.5
     function: float = 0.3
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (
-        2.896,
-        2.197,
-        2.588,
-        1.111,
-        1.402,
-        -0.107,
-        0.134,
-        0.712,
-        -5.328,
+        2.07,
+        1.717,
+        2.772,
+        1.085,
+        1.594,
+        -0.017,
+        0.159,
+        1.197,
+        -5.069,
         0.0,
-        1.077,
-        -2.482,
+        1.477,
+        -1.589,
         0.0,
-        0.696,
-        -0.028,
-        -1.094,
+        0.959,
+        -0.141,
+        -1.369,
     )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -3.411,
-        -1.653,
-        1.409,
-        1.924,
-        2.058,
-        1.757,
-        -1.143,
-        -0.134,
-        1.484,
-        -4.653,
-        -1.569,
-        -2.209,
-        -7.661,
-        1.287,
+        -4.808,
+        -1.099,
+        2.493,
+        -0.993,
+        0.633,
+        1.337,
+        -1.096,
+        -0.065,
+        1.322,
+        -3.629,
         0.0,
-        -1.121,
+        -2.039,
+        -3.644,
+        1.669,
         0.0,
-        0.354,
-        0.113,
-        4.081,
-        -1.277,
+        -1.668,
+        0.0,
+        0.321,
+        0.044,
+        3.415,
+        -0.722,
     )
     rerank_depth: int = 30
 
@@ -235,6 +239,20 @@ def _kind_factor(gram: str, weights: Weights) -> float:
     return float(factor ** (1 / len(parts)))
 
 
+def _misspelt_grams(rewritten: str, known_of: dict[str, bool]) -> frozenset[str]:
+    """Character grams the FAQ never uses although it uses their sound: likely typing slips (双白 for 双百).
+
+    A pair of characters counts when its pinyin pair is known; its characters
+    count with it.  Single sounds are not enough: too many characters share one.
+    """
+    han = [tok for tok in tokens(rewritten) if _HAN_RE.match(tok)]
+    found: set[str] = set()
+    for a, b in itertools.pairwise(han):
+        if known_of.get(_PINYIN + (reading(a) or a) + " " + (reading(b) or b)):
+            found.update((a, b, a + _PAIR + b))
+    return frozenset(gram for gram in found if not known_of.get(gram, True))
+
+
 _PHRASINGS = FEATURES.index("phrasings")
 _ENTRY_COVERAGE = FEATURES.index("entry_coverage")
 _UNKNOWN_SHARE = FEATURES.index("unknown_share")
@@ -258,6 +276,16 @@ def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ..
         phrasings * features[_ENTRY_COVERAGE],
         features[_UNKNOWN_SHARE] * lead,
     )
+
+
+def spans(query: str) -> list[str]:
+    """The parts of a message of several clauses that are re-read alone: up to :data:`MAX_SPAN` clauses in a row."""
+    parts = clauses(query)
+    return [
+        ",".join(parts[start:end])
+        for start in range(max(1, len(parts) - MAX_SPAN), len(parts))
+        for end in (len(parts),)
+    ]
 
 
 def change_risk(query_chars: set[str], question: str) -> float:
@@ -440,8 +468,14 @@ class Matcher:
         counts = np.fromiter(found.values(), np.float64, len(found))
         idf = np.full(len(found), self._unknown_idf)
         idf[known] = self._gram_weight[ids[known]]
+        known_of = dict(zip(found, known.tolist(), strict=True))
+        misspelt = _misspelt_grams(rewritten, known_of) if self.weights.homophone != 1.0 else frozenset()
         unknown_factor = np.fromiter(
-            (_kind_factor(gram, self.weights) for gram, is_known in zip(found, known, strict=True) if not is_known),
+            (
+                _kind_factor(gram, self.weights) * (self.weights.homophone if gram in misspelt else 1.0)
+                for gram, is_known in zip(found, known, strict=True)
+                if not is_known
+            ),
             np.float64,
         )
         idf[~known] *= unknown_factor
@@ -469,16 +503,35 @@ class Matcher:
         prepared = self.prepare(query)
         if not prepared.normalized or not self._rewritten:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
-        scored = self.score(prepared)[:limit]
-        candidates = tuple(
-            Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored
-        )
+        candidates = self._candidates(prepared, limit)
         if not candidates:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
+        candidates = self._focus(query, candidates, limit)
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
         return MatchResult(query, prepared.normalized, outcome, candidates)
+
+    def _candidates(self, prepared: Query, limit: int) -> tuple[Candidate, ...]:
+        scored = self.score(prepared)[:limit]
+        return tuple(Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored)
+
+    def _focus(self, query: str, candidates: tuple[Candidate, ...], limit: int) -> tuple[Candidate, ...]:
+        """Re-read a message of several clauses a few clauses at a time.
+
+        Greetings, self-introductions and context (我是相山区的，刚听同事提起…)
+        dilute a question: the whole message explains itself poorly, so its
+        confidence drops although it ranks the right entry first.  Each span of
+        up to :data:`MAX_SPAN` clauses is matched alone; a span may raise the
+        confidence in the entry the whole message ranks first, never pick
+        another one, so a context clause cannot steer the answer elsewhere.
+        """
+        chosen = candidates
+        for span in spans(query):
+            found = self._candidates(self.prepare(span), limit)
+            if found and found[0].entry_id == candidates[0].entry_id and found[0].score > chosen[0].score:
+                chosen = found
+        return chosen
 
     def score(self, query: Query) -> list[Scored]:
         """Every candidate entry for ``query`` with its features and confidence, best first."""

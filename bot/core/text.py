@@ -180,6 +180,19 @@ def normalize(text: str, synonyms: SynonymTable | None = None) -> str:
     return synonyms.apply(text) if synonyms is not None else text
 
 
+_CLAUSE_BREAK_RE = re.compile(r"[,.?!;:。…~\s]+")
+MAX_CLAUSES = 8  # a longer message is read as a whole and by its last clauses only
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a message, split where punctuation or spaces end them (of the cleaned text).
+
+    Only the last :data:`MAX_CLAUSES` are returned: a question usually ends a message.
+    """
+    parts = [part for part in _CLAUSE_BREAK_RE.split(clean(text)) if part]
+    return parts[-MAX_CLAUSES:]
+
+
 def tokens(normalized: str) -> list[str]:
     """Split a normalised string into tokens: one per Han character, one per ASCII word or number."""
     return _TOKEN_RE.findall(normalized)
