@@ -268,3 +268,22 @@ def test_a_typing_slip_that_sounds_right_weighs_less_than_a_foreign_word() -> No
     assert forgiving.prepare(slip).unknown < strict.prepare(slip).unknown
     foreign = "双百双招GDP是什么"
     assert forgiving.prepare(foreign).unknown == pytest.approx(strict.prepare(foreign).unknown)
+
+
+def test_the_answer_counts_as_coverage(matcher: Matcher) -> None:
+    coverage = FEATURES.index("answer_coverage")
+    scored = {matcher.entry_ids[item.entry]: item for item in matcher.score(matcher.prepare("是不是100名左右"))}
+    assert scored["how_many"].features[coverage] > 0.3
+    assert all(item.features[coverage] == 0.0 for name, item in scored.items() if name != "how_many")
+
+
+def test_an_answer_that_repeats_its_question_adds_nothing() -> None:
+    knowledge = Knowledge(
+        entries=(
+            Entry("q1", ("百令胶囊需要注意什么",), "百令胶囊需要注意什么"),
+            Entry("q2", ("咯血是怎么了",), "咯血是怎么了"),
+        )
+    )
+    coverage = FEATURES.index("answer_coverage")
+    matcher = Matcher(knowledge)
+    assert all(item.features[coverage] == 0.0 for item in matcher.score(matcher.prepare("百令胶囊需要注意什么")))

@@ -42,7 +42,7 @@ from rapidfuzz import fuzz
 
 from bot.core import phrases
 from bot.core.calibration import Outcome, Thresholds
-from bot.core.knowledge import Knowledge
+from bot.core.knowledge import Entry, Knowledge
 from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, clauses, normalize, tokens
@@ -104,6 +104,8 @@ FEATURES = (
     "bare_form",
     # The question's weight that no phrasing of the entry explains.
     "entry_missing",
+    # How much of the question the entry's answer and quoted passage contain.
+    "answer_coverage",
 )
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 UNKNOWN_CHANGE_RISK = 1.0
@@ -139,46 +141,48 @@ class Weights:
     function: float = 0.3
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (
-        1.697,
-        1.497,
-        2.238,
-        1.281,
-        1.464,
-        -0.039,
-        0.16,
-        1.236,
-        -5.036,
+        1.247,
+        1.314,
+        2.165,
+        1.052,
+        1.533,
+        -0.075,
+        0.206,
+        1.114,
+        -5.067,
         0.0,
-        1.055,
-        -1.657,
+        1.042,
+        -1.394,
         0.0,
-        0.889,
-        -0.121,
-        -1.437,
+        0.79,
+        -0.131,
+        -1.361,
+        2.891,
     )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -5.408,
-        -0.949,
-        2.322,
-        -5.096,
-        0.257,
-        2.064,
-        -1.144,
-        0.032,
-        0.856,
-        -3.915,
+        -5.382,
+        -1.003,
+        1.634,
+        -4.687,
+        0.539,
+        2.061,
+        -1.197,
+        -0.058,
+        0.644,
+        -3.823,
         0.0,
-        -1.867,
-        0.149,
-        2.093,
+        -1.859,
+        0.269,
+        2.085,
         0.0,
-        -1.759,
+        -1.746,
         0.0,
+        -1.657,
         0.285,
-        0.028,
-        3.33,
-        -0.503,
+        0.024,
+        3.663,
+        -0.494,
     )
     rerank_depth: int = 30
 
@@ -340,6 +344,7 @@ class Query:
     unknown: float = 0.0
     pair_weights: NDArray[np.float64] | None = None  # weights of the known grams that are character bigrams
     pair_total: float = 1.0
+    grams: tuple[tuple[int, float], ...] = ()  # every gram (known or not) as (hash, weight)
 
 
 @dataclass(frozen=True)
@@ -386,6 +391,21 @@ class Matcher:
         shared: dict[frozenset[str], frozenset[str]] = {}
         self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
         self._build_index(rewritten)
+        self._answer_grams = [self._answer_keys(entry) for entry in knowledge.entries]
+
+    def _answer_keys(self, entry: Entry) -> frozenset[int]:
+        """Gram hashes of an entry's answer and quoted passage (none when the answer repeats a question)."""
+        if entry.answer in entry.questions:
+            return frozenset()
+        text = entry.answer + " " + (entry.passage.quote if entry.passage else "")
+        return frozenset(gram_key(gram) for gram in grams(phrases.rewrite(normalize(text, self.synonyms))))
+
+    def _answer_coverage(self, query: Query, entry: int) -> float:
+        """The share of the question's weight found in the entry's answer and passage."""
+        answer = self._answer_grams[entry]
+        if not answer:
+            return 0.0
+        return sum(weight for key, weight in query.grams if key in answer) / query.total
 
     def _build_index(self, texts: list[str]) -> None:
         """Build compressed inverted indexes (CSR arrays keyed by gram hash).
@@ -496,6 +516,7 @@ class Matcher:
             unknown,
             np.where(is_pair, weights, 0.0)[known],
             pair_total or 1.0,
+            tuple(zip(keys.tolist(), weights.tolist(), strict=True)),
         )
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
@@ -592,6 +613,7 @@ class Matcher:
                 (1.0 - float(row_coverage[row])) * information,
                 float(bool(query.forms) and not row_forms),
                 (1.0 - float(entry_coverage[entry])) * information,
+                self._answer_coverage(query, entry),
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
             scored.append(Scored(entry, row, features, logit))
