@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.article import parse_article
+from bot.core.knowledge import Entry, Knowledge, Passage
 from bot.core.matcher import (
     ACCEPTANCE_FEATURES,
     FEATURES,
@@ -277,6 +278,27 @@ def test_the_answer_counts_as_coverage(matcher: Matcher) -> None:
     assert all(item.features[coverage] == 0.0 for name, item in scored.items() if name != "how_many")
 
 
+def test_the_passage_and_the_article_count_as_coverage() -> None:
+    article = parse_article(
+        "# 标题\n\n[p1] 每年选派100名左右优秀干部赴沪苏浙学习锻炼。\n\n[p2] 先锋团临时党支部书记孔彬说了话。\n"
+    )
+    knowledge = Knowledge(
+        entries=(
+            Entry("how_many", ("每年选派多少干部",), "100名左右。", passage=Passage(article.paragraphs[1], "")),
+            Entry("kong_bin", ("孔彬是谁",), "临时党支部书记。", passage=Passage(article.paragraphs[2], "")),
+        ),
+        article=article,
+    )
+    matcher = Matcher(knowledge)
+    paragraph, whole = FEATURES.index("paragraph_coverage"), FEATURES.index("article_coverage")
+    best = matcher.score(matcher.prepare("每年选派优秀干部去沪苏浙吗"))[0]
+    assert matcher.entry_ids[best.entry] == "how_many"
+    assert best.features[whole] >= best.features[paragraph] > 0.5
+    quoted = matcher.score(matcher.prepare("孔彬说了什么话"))[0]
+    assert matcher.entry_ids[quoted.entry] == "kong_bin"
+    assert quoted.features[paragraph] > 0.3
+
+
 def test_an_answer_that_repeats_its_question_adds_nothing() -> None:
     knowledge = Knowledge(
         entries=(
@@ -284,6 +306,7 @@ def test_an_answer_that_repeats_its_question_adds_nothing() -> None:
             Entry("q2", ("咯血是怎么了",), "咯血是怎么了"),
         )
     )
-    coverage = FEATURES.index("answer_coverage")
     matcher = Matcher(knowledge)
-    assert all(item.features[coverage] == 0.0 for item in matcher.score(matcher.prepare("百令胶囊需要注意什么")))
+    for name in ("answer_coverage", "paragraph_coverage", "article_coverage"):
+        index = FEATURES.index(name)
+        assert all(item.features[index] == 0.0 for item in matcher.score(matcher.prepare("百令胶囊需要注意什么")))

@@ -123,8 +123,8 @@ def fit_thresholds(
     the edge of the data it was fitted on: limits at the edge keep the wrong
     budget on the questions they were fitted on but not on new ones.  Five-fold
     cross-validation inside our tuning part (``python -m benchmarks.crossval``)
-    gave 0.67 % confident wrong answers on the held-out folds with a slack of 1 %
-    and 0.50 % with 3 %, for 1 point fewer right answers.  ``suggest`` is then the lowest limit
+    gave 0.75 % confident wrong answers on the held-out folds with a slack of 1 %
+    and 0.38 % with 3 %, for 2 points fewer right answers.  ``suggest`` is then the lowest limit
     that declines at least ``min_declined_rate`` of the unrelated questions:
     below the answer limit, "did you mean" buttons cost little, a decline tells
     the asker plainly that the article has no answer.

@@ -42,7 +42,7 @@ from rapidfuzz import fuzz
 
 from bot.core import phrases
 from bot.core.calibration import Outcome, Thresholds
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.knowledge import Knowledge
 from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
 from bot.core.text import SynonymTable, clauses, normalize, tokens
@@ -104,8 +104,11 @@ FEATURES = (
     "bare_form",
     # The question's weight that no phrasing of the entry explains.
     "entry_missing",
-    # How much of the question the entry's answer and quoted passage contain.
+    # How much of the question the entry's answer contains, and the article paragraph it rests on.
     "answer_coverage",
+    "paragraph_coverage",
+    # How much of the question the article contains anywhere (the same for every candidate).
+    "article_coverage",
 )
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 UNKNOWN_CHANGE_RISK = 1.0
@@ -141,48 +144,52 @@ class Weights:
     function: float = 0.3
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (
-        1.247,
-        1.314,
-        2.165,
-        1.052,
-        1.533,
-        -0.075,
-        0.206,
-        1.114,
-        -5.067,
+        1.182,
+        1.327,
+        2.155,
+        1.009,
+        1.52,
+        -0.071,
+        0.205,
+        1.086,
+        -5.084,
         0.0,
-        1.042,
-        -1.394,
+        0.932,
+        -1.379,
         0.0,
-        0.79,
-        -0.131,
-        -1.361,
-        2.891,
+        0.784,
+        -0.134,
+        -1.358,
+        2.886,
+        0.714,
+        0.0,
     )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -5.382,
-        -1.003,
-        1.634,
-        -4.687,
-        0.539,
-        2.061,
-        -1.197,
-        -0.058,
-        0.644,
-        -3.823,
+        -6.285,
+        -0.518,
+        1.287,
+        -2.867,
+        0.415,
+        1.984,
+        -1.159,
+        -0.148,
+        0.325,
+        -3.752,
         0.0,
-        -1.859,
-        0.269,
-        2.085,
+        -1.672,
+        -1.333,
+        2.389,
         0.0,
-        -1.746,
+        -1.637,
         0.0,
-        -1.657,
-        0.285,
-        0.024,
-        3.663,
-        -0.494,
+        0.776,
+        -0.443,
+        -3.789,
+        0.282,
+        0.013,
+        4.031,
+        -0.507,
     )
     rerank_depth: int = 30
 
@@ -391,21 +398,31 @@ class Matcher:
         shared: dict[frozenset[str], frozenset[str]] = {}
         self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
         self._build_index(rewritten)
-        self._answer_grams = [self._answer_keys(entry) for entry in knowledge.entries]
+        # What the entries say besides their phrasings: the answer, the paragraph of the article it
+        # rests on, and the whole article.  An answer that only repeats a question (a benchmark FAQ
+        # without answers) adds nothing, and nor does its paragraph.
+        self._answer_grams: list[frozenset[int]] = []
+        self._paragraph_grams: list[frozenset[int]] = []
+        for entry in knowledge.entries:
+            has_answer = entry.answer not in entry.questions
+            self._answer_grams.append(self._gram_keys(entry.answer) if has_answer else frozenset())
+            paragraph = entry.passage.paragraph.text if entry.passage and has_answer else ""
+            self._paragraph_grams.append(self._gram_keys(paragraph))
+        article = knowledge.article
+        self._article_grams = self._gram_keys(" ".join(p.text for p in article.paragraphs) if article else "")
 
-    def _answer_keys(self, entry: Entry) -> frozenset[int]:
-        """Gram hashes of an entry's answer and quoted passage (none when the answer repeats a question)."""
-        if entry.answer in entry.questions:
+    def _gram_keys(self, text: str) -> frozenset[int]:
+        """The gram hashes of a text read the way questions are."""
+        if not text:
             return frozenset()
-        text = entry.answer + " " + (entry.passage.quote if entry.passage else "")
         return frozenset(gram_key(gram) for gram in grams(phrases.rewrite(normalize(text, self.synonyms))))
 
-    def _answer_coverage(self, query: Query, entry: int) -> float:
-        """The share of the question's weight found in the entry's answer and passage."""
-        answer = self._answer_grams[entry]
-        if not answer:
+    @staticmethod
+    def _coverage(query: Query, found: frozenset[int]) -> float:
+        """The share of the question's weight (all its grams, seen or not) among ``found``."""
+        if not found:
             return 0.0
-        return sum(weight for key, weight in query.grams if key in answer) / query.total
+        return sum(weight for key, weight in query.grams if key in found) / query.total
 
     def _build_index(self, texts: list[str]) -> None:
         """Build compressed inverted indexes (CSR arrays keyed by gram hash).
@@ -587,6 +604,7 @@ class Matcher:
         # How much the question says, in units of the rarest possible gram.
         information = query.total / self._unknown_idf
         log_information = math.log1p(information)
+        article_coverage = self._coverage(query, self._article_grams)
         scored: list[Scored] = []
         for entry in candidates:
             start, end = self._entry_rows[entry]
@@ -613,7 +631,9 @@ class Matcher:
                 (1.0 - float(row_coverage[row])) * information,
                 float(bool(query.forms) and not row_forms),
                 (1.0 - float(entry_coverage[entry])) * information,
-                self._answer_coverage(query, entry),
+                self._coverage(query, self._answer_grams[entry]),
+                self._coverage(query, self._paragraph_grams[entry]),
+                article_coverage,
             )
             logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
             scored.append(Scored(entry, row, features, logit))
