@@ -113,7 +113,7 @@ FEATURES = (
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 UNKNOWN_CHANGE_RISK = 1.0
 LONE_LEAD = 10.0  # the lead of a candidate without any rival
-MAX_SPAN = 3  # clauses re-read together when a message has several
+MAX_SPAN = 3  # the most closing clauses of a message re-read alone
 
 
 @dataclass(frozen=True)
@@ -290,13 +290,9 @@ def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ..
 
 
 def spans(query: str) -> list[str]:
-    """The parts of a message of several clauses that are re-read alone: up to :data:`MAX_SPAN` clauses in a row."""
+    """The closing clauses of a message of several, re-read alone: its last :data:`MAX_SPAN` … 1 clauses."""
     parts = clauses(query)
-    return [
-        ",".join(parts[start:end])
-        for start in range(max(1, len(parts) - MAX_SPAN), len(parts))
-        for end in (len(parts),)
-    ]
+    return [",".join(parts[start:]) for start in range(max(1, len(parts) - MAX_SPAN), len(parts))]
 
 
 def change_risk(query_chars: set[str], question: str) -> float:
@@ -555,14 +551,15 @@ class Matcher:
         return tuple(Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored)
 
     def _focus(self, query: str, candidates: tuple[Candidate, ...], limit: int) -> tuple[Candidate, ...]:
-        """Re-read a message of several clauses a few clauses at a time.
+        """Re-read a message of several clauses by its closing clauses.
 
         Greetings, self-introductions and context (我是相山区的，刚听同事提起…)
         dilute a question: the whole message explains itself poorly, so its
-        confidence drops although it ranks the right entry first.  Each span of
-        up to :data:`MAX_SPAN` clauses is matched alone; a span may raise the
-        confidence in the entry the whole message ranks first, never pick
-        another one, so a context clause cannot steer the answer elsewhere.
+        confidence drops although it ranks the right entry first.  The closing
+        clauses, where the question usually stands, are matched alone (see
+        :func:`spans`); they may raise the confidence in the entry the whole
+        message ranks first, never pick another one, so a context clause
+        cannot steer the answer elsewhere.
         """
         chosen = candidates
         for span in spans(query):
