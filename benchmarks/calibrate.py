@@ -61,8 +61,10 @@ def sample(matcher: Matcher, question: LabelledQuestion, text: str) -> Sample:
 def samples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Sample]:
     result = []
     for question in questions:
-        whole = sample(matcher, question, question.text)
-        parts = tuple(sample(matcher, question, span) for span in spans(question.text))
+        # The message as the matcher decides on it: without its context where it has some.
+        text = matcher.focus.question(question.text) or question.text
+        whole = sample(matcher, question, text)
+        parts = tuple(sample(matcher, question, span) for span in spans(text))
         result.append(dataclasses.replace(whole, spans=parts))
     return result
 

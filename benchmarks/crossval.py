@@ -31,7 +31,7 @@ from benchmarks.calibrate import (
     weighted_groups,
 )
 from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
-from bot.core.calibration import Observation, evaluate_thresholds, fit_thresholds
+from bot.core.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds
 from bot.core.evaluation import TUNING, Kind
 from bot.core.matcher import Weights
 
@@ -95,7 +95,7 @@ def cross_validate(
             seen, unseen = observations(train, fitted), observations(test, fitted)
             for slack, tally in tallies.items():
                 result = evaluate_thresholds(
-                    unseen, fit_thresholds(seen, slack=slack, max_wrong_rate=max_wrong).thresholds
+                    unseen, fit_thresholds(seen, slack=slack, costs=Costs(wrong=max_wrong)).thresholds
                 )
                 tally.right += result.right
                 tally.wrong += result.wrong
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--whole", action="store_true", help="read each question whole (no clause spans)")
     args = parser.parse_args(argv)
     own = own_dataset()
-    questions = [q for q in own.parts[TUNING] if q.kind is not Kind.NEGATIVE]
+    questions = [q for q in own.parts[TUNING] if q.kind in {Kind.POSITIVE, Kind.UNRELATED}]
     own_samples = collect(own, TUNING, Weights())
     by_text = {id(q): s for q, s in zip(own.parts[TUNING], own_samples, strict=True)}
     pairs = [(q.text, by_text[id(q)]) for q in questions]

@@ -84,6 +84,7 @@ class Config:
     knowledge: Path = field(default_factory=default_knowledge_dir)
     database: Path = Path("data/faqbot.sqlite3")
     timezone: str = "Asia/Shanghai"
+    conversation_minutes: float = 10.0
     group: GroupConfig = field(default_factory=GroupConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     announcements: AnnouncementConfig = field(default_factory=AnnouncementConfig)

@@ -10,6 +10,7 @@ from bot.cli import main
 from bot.core.answering import Snapshot
 from bot.core.calibration import (
     CALIBRATION_FILE,
+    Costs,
     Observation,
     Outcome,
     Thresholds,
@@ -60,7 +61,7 @@ def test_fit_answers_everything_separable() -> None:
 
 def test_fit_stays_above_wrong_answers() -> None:
     observations = [right(s) for s in range(50, 100)] + [wrong(45), wrong(47)] + [unrelated(1)] * 10
-    fit = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.0)
+    fit = fit_thresholds(observations, costs=Costs(wrong=0.0), slack=0.0)
     assert fit.wrong == 0
     assert fit.thresholds.answer > 47
     assert fit.right == 50
@@ -68,7 +69,7 @@ def test_fit_stays_above_wrong_answers() -> None:
 
 def test_fit_uses_the_margin_when_scores_alone_cannot_separate() -> None:
     observations = [right(70, margin=30)] * 20 + [wrong(70, margin=1)] * 5 + [unrelated(0)] * 10
-    fit = fit_thresholds(observations, max_wrong_rate=0.0)
+    fit = fit_thresholds(observations, costs=Costs(wrong=0.0))
     assert fit.wrong == 0
     assert fit.right == 20
     assert 1 < fit.thresholds.margin <= 30
@@ -79,11 +80,20 @@ def test_fit_prefers_the_cautious_end_of_a_plateau() -> None:
     assert fit_thresholds(observations).thresholds.answer == 90
 
 
-def test_suggest_declines_enough_unrelated_questions() -> None:
-    observations = [right(90)] + [unrelated(s) for s in range(0, 100, 10)]
-    fit = fit_thresholds(observations, min_declined_rate=0.9, max_wrong_rate=0.5)
-    assert fit.unrelated_declined / fit.unrelated >= 0.9
+def test_suggest_declines_few_answerable_questions() -> None:
+    """Below the answer limit, suggestions rather than a decline: at most the declined budget is declined."""
+    observations = [right(s) for s in range(0, 100, 2)] + [unrelated(s) for s in range(0, 50, 10)]
+    fit = fit_thresholds(observations, costs=Costs(wrong=0.0, unrelated_answered=0.0, declined=0.1))
+    assert fit.positives_declined <= 0.1 * fit.positives
+    assert fit.positives_declined == sum(s < fit.thresholds.suggest for s in range(0, 100, 2))
+    assert fit.thresholds.suggest > 1
     assert evaluate_thresholds(observations, fit.thresholds) == fit
+
+
+def test_unrelated_questions_answered_stay_within_their_budget() -> None:
+    observations = [right(s) for s in range(60, 100)] + [unrelated(s) for s in (65, 70, 20, 10)]
+    assert fit_thresholds(observations, costs=Costs(unrelated_answered=0.0)).thresholds.answer > 70
+    assert fit_thresholds(observations, costs=Costs(unrelated_answered=0.5), slack=0.0).thresholds.answer <= 65
 
 
 @pytest.mark.parametrize(
@@ -138,7 +148,7 @@ def test_calibrate_command_writes_a_file_that_loads(tmp_path: Path, capsys: pyte
 
 def test_slack_trades_right_answers_for_caution() -> None:
     observations = [right(s) for s in range(40, 100)] + [wrong(35)] + [unrelated(1)] * 10
-    tight = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.0)
-    cautious = fit_thresholds(observations, max_wrong_rate=0.0, slack=0.1)
+    tight = fit_thresholds(observations, costs=Costs(wrong=0.0), slack=0.0)
+    cautious = fit_thresholds(observations, costs=Costs(wrong=0.0), slack=0.1)
     assert tight.thresholds.answer < cautious.thresholds.answer
     assert cautious.right_rate >= tight.right_rate - 0.1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, StaffConfig
+from bot.core.answering import Messages
 from bot.core.text import Script, convert
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.tgkit import CONTACT, USER_ID, ApiCall, Harness, make_config, running, visible_text, write_knowledge
@@ -128,12 +129,21 @@ async def test_none_of_these_is_stored_and_answered_honestly(fruit_bot: Harness)
     assert entry_id in {"apple_price", "banana_price"}
 
 
-async def test_a_question_the_article_does_not_cover_is_declined_with_the_contact(bot: Harness) -> None:
-    message = only_message(await bot.ask("今天淮北的天气怎么样？"))
+@pytest.mark.parametrize(
+    ("question", "wording"),
+    [
+        ("今天淮北的天气怎么样？", Messages.UNRELATED),  # off topic: what the bot is for
+        ("双百双招期间可以开自己的车去吗？", Messages.UNCOVERED),  # the programme, but not in the article
+    ],
+)
+async def test_a_question_the_article_does_not_cover_is_declined_with_the_contact(
+    bot: Harness, question: str, wording: str
+) -> None:
+    message = only_message(await bot.ask(question))
 
     text = visible_text(message.text)
-    assert "没有找到答案" in text
-    assert CONTACT in text
+    assert text == wording.replace("{contact}", CONTACT)
+    assert "我不能乱说" not in text
     assert "/faq" in text
     assert message.button_labels == ["📚 浏览全部问题"]
     assert question_rows(bot.config.database) == [("private", "decline", None)]

@@ -92,7 +92,7 @@ async def test_an_error_is_logged_with_context_reported_and_the_bot_keeps_servin
 ) -> None:
     responder = watched_bot.app.bot_data.responder
 
-    def broken(question: str, script: object = None) -> Reply:
+    def broken(question: str, script: object = None, previous: object = None) -> Reply:
         raise RuntimeError(f"matcher exploded near {TOKEN}")
 
     monkeypatch.setattr(responder, "reply", broken)

@@ -9,6 +9,7 @@ import sys
 from bot.cli.common import add_knowledge_option, load_snapshot
 from bot.cli.render import render_line, render_plain
 from bot.core.answering import DEFAULT_CONTACT, KnowledgeHolder, Responder
+from bot.core.conversation import Turn
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,6 +17,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_knowledge_option(parser)
     parser.add_argument("--json", action="store_true", help="write the result as JSON")
     parser.add_argument("--contact", default=DEFAULT_CONTACT, help="contact named when the article has no answer")
+    parser.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with -: answer each line in the context of the lines before it; an empty line starts a new conversation",
+    )
     parser.add_argument("question", help="the question, or - to read one question per line from stdin")
     parser.set_defaults(func=run)
 
@@ -29,7 +35,13 @@ def run(args: argparse.Namespace) -> int:
         reply = responder.reply(args.question)
         print(json.dumps(reply.as_json(), ensure_ascii=False) if args.json else render_plain(reply))
         return 0
+    previous: Turn | None = None
     for line in sys.stdin:
-        reply = responder.reply(line.rstrip("\r\n"))
+        question = line.rstrip("\r\n")
+        if args.conversation and not question.strip():
+            previous = None
+            continue
+        reply = responder.reply(question, previous=previous if args.conversation else None)
+        previous = reply.turn or previous
         print(json.dumps(reply.as_json(), ensure_ascii=False) if args.json else render_line(reply), flush=True)
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.cli.common import add_knowledge_option, load_labelled_run
 from bot.cli.evaluate import DEFAULT_QUESTIONS
 from bot.core.calibration import (
+    Costs,
     Fit,
     Observation,
     calibration_path,
@@ -27,11 +28,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_knowledge_option(parser)
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS, help="labelled question file")
+    defaults = Costs()
     parser.add_argument(
-        "--max-wrong", type=float, default=0.005, help="allowed share of confident wrong answers (default 0.005)"
+        "--max-wrong",
+        type=float,
+        default=defaults.wrong,
+        help=f"allowed share of related questions answered wrongly (default {defaults.wrong})",
     )
     parser.add_argument(
-        "--min-declined", type=float, default=0.95, help="share of unrelated questions to decline (default 0.95)"
+        "--max-unrelated",
+        type=float,
+        default=defaults.unrelated_answered,
+        help=f"allowed share of unrelated questions answered (default {defaults.unrelated_answered})",
+    )
+    parser.add_argument(
+        "--max-declined",
+        type=float,
+        default=defaults.declined,
+        help=f"allowed share of related questions declined without suggestions (default {defaults.declined})",
     )
     parser.add_argument(
         "--slack",
@@ -47,7 +61,7 @@ def observe(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Obs
     """Match each positive or unrelated question (scores do not depend on any limits)."""
     observations = []
     for question in questions:
-        if question.kind is Kind.NEGATIVE:
+        if question.kind not in {Kind.POSITIVE, Kind.UNRELATED}:
             continue
         result = matcher.match(question.text)
         best = result.best
@@ -65,8 +79,8 @@ def observe(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Obs
 def describe(name: str, fit: Fit) -> str:
     return (
         f"{name:<8} right answers {fit.right_rate:6.1%} ({fit.right}/{fit.positives}), "
-        f"confident wrong {fit.wrong}, unrelated declined {fit.declined_rate:6.1%} "
-        f"({fit.unrelated_declined}/{fit.unrelated})"
+        f"confident wrong {fit.wrong}, related declined {fit.positives_declined}, "
+        f"unrelated answered {fit.unrelated_answered}/{fit.unrelated}"
     )
 
 
@@ -77,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     snapshot, questions = loaded
     matcher = snapshot.matcher
     tuning = observe(matcher, [q for q in questions if q.split == TUNING])
-    fit = fit_thresholds(tuning, max_wrong_rate=args.max_wrong, min_declined_rate=args.min_declined, slack=args.slack)
+    costs = Costs(wrong=args.max_wrong, unrelated_answered=args.max_unrelated, declined=args.max_declined)
+    fit = fit_thresholds(tuning, costs=costs, slack=args.slack)
     t = fit.thresholds
     print(f"limits: answer ≥ {t.answer:g} with a lead ≥ {t.margin:g} (or ≥ {t.sure:g}); suggest ≥ {t.suggest:g}")
     print(describe(TUNING, fit))

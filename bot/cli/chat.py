@@ -19,9 +19,11 @@ from bot.cli.common import add_knowledge_option, load_snapshot
 from bot.cli.render import render_plain
 from bot.config import ConfigError, load_config
 from bot.core.answering import DEFAULT_CONTACT, KnowledgeHolder, Reply, Responder
+from bot.core.conversation import Memory
 from bot.core.matcher import Outcome
 from bot.core.text import Script, convert
 
+CONVERSATION = "terminal"  # the one conversation of a terminal session
 PROMPT = "问："
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 GREETING = (
@@ -70,6 +72,7 @@ class ChatSession:
         self.responder = responder
         self.script = Script.SIMPLIFIED
         self.choices: dict[int, Choice] = {}
+        self.memory = Memory()  # one conversation: follow-ups lean on the last answer
 
     def say(self, text: str) -> str:
         return convert(text, self.script)
@@ -96,7 +99,9 @@ class ChatSession:
         return self.say(UNKNOWN_COMMAND)
 
     def question(self, text: str) -> str:
-        reply = self.responder.reply(text)
+        reply = self.responder.reply(text, previous=self.memory.recall(CONVERSATION))
+        if reply.turn is not None:
+            self.memory.remember(CONVERSATION, reply.turn)
         if not reply.empty:
             self.script = reply.script
         return self.show(reply)

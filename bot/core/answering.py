@@ -7,10 +7,14 @@ texts are already in the asker's script (simplified or traditional).
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.conversation import Turn, is_elliptical, with_context
+from bot.core.focus import is_small_talk
 from bot.core.knowledge import Entry, Knowledge, load_knowledge
 from bot.core.matcher import Candidate, Matcher, MatchResult, Outcome
 from bot.core.text import Script, convert, detect_script
@@ -81,6 +85,17 @@ class PassageView:
     text: str
 
 
+class Kind(enum.StrEnum):
+    """What kind of reply a message gets; the three matcher outcomes split by why."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    UNCOVERED = "uncovered"  # about the programme, but the article does not say: the contact
+    UNRELATED = "unrelated"  # not about the programme: what the bot is for, and /faq
+    SMALL_TALK = "small_talk"  # thanks, greetings, a remark: a friendly line, never a refusal
+    EMPTY = "empty"  # nothing to read: how to ask
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the bot says to one question, independent of how it is displayed."""
@@ -95,7 +110,21 @@ class Reply:
     related: tuple[Link, ...] = ()
     query: str = ""
     normalized: str = ""
-    empty: bool = False
+    kind: Kind = Kind.ANSWER
+    # What a follow-up to this reply may lean on: the question as read (with the turn it followed).
+    context: str = ""
+
+    @property
+    def turn(self) -> Turn | None:
+        """The turn a conversation remembers after this reply: an answered question, else None."""
+        if self.outcome is not Outcome.ANSWER or self.entry_id is None or not (self.context or self.query):
+            return None
+        return Turn(self.context or self.query, self.entry_id)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was asked (an empty message, or small talk): not a question to record or count."""
+        return self.kind in {Kind.EMPTY, Kind.SMALL_TALK}
 
     @property
     def answered(self) -> bool:
@@ -119,9 +148,18 @@ class Messages:
     """The fixed sentences of the conversation, in simplified Chinese."""
 
     SUGGEST = "我不太确定您问的是哪一个。您是不是想问："
-    DECLINE = "抱歉，这个问题在“双百双招”的报道里没有找到答案，我不能乱说。如需了解，请咨询{contact}。可以发送 /faq 查看我能回答的问题。"
+    UNCOVERED = "关于“双百双招”的报道没有提到这个问题，我无法给出答案。如需了解，请咨询{contact}。可以发送 /faq 查看我能回答的问题。"
+    UNRELATED = "我是“双百双招”行动的问答助手，只回答关于这项行动的问题。可以发送 /faq 查看我能回答的问题；其他事项请咨询{contact}。"
+    SMALL_TALK = "不客气！还有关于“双百双招”的问题，随时问我。"
     EMPTY = "您好！我是“双百双招”问答助手。请直接输入您的问题，例如“要去多长时间？”，或发送 /faq 查看全部问题。"
     UNKNOWN_ENTRY = "这个问题已经不在问答库里了（可能刚刚更新过）。请重新提问，或发送 /faq 查看全部问题。"
+
+
+def _more_confident(first: MatchResult, second: MatchResult) -> bool:
+    """Whether ``first`` finds an entry at least as confidently as ``second``."""
+    if first.best is None or first.outcome is Outcome.DECLINE:
+        return False
+    return second.best is None or first.best.score >= second.best.score
 
 
 class Responder:
@@ -131,14 +169,28 @@ class Responder:
         self.holder = holder
         self.contact = contact
 
-    def reply(self, question: str, script: Script | None = None) -> Reply:
-        """Match ``question`` and build the reply; never raises for any text."""
+    def reply(self, question: str, script: Script | None = None, previous: Turn | None = None) -> Reply:
+        """Match ``question`` and build the reply; never raises for any text.
+
+        Args:
+            previous: the conversation's last answered turn; an elliptical question
+                (那先锋团呢) is read together with it.
+        """
         snapshot = self.holder.snapshot
         script = script or detect_script(question)
+        if is_small_talk(question):
+            return Reply(
+                Outcome.DECLINE, script, convert(Messages.SMALL_TALK, script), query=question, kind=Kind.SMALL_TALK
+            )
         result = snapshot.matcher.match(question)
+        context = ""
+        if previous is not None and is_elliptical(question):
+            followed = snapshot.matcher.match(with_context(question, previous))
+            if _more_confident(followed, result):
+                result, context = followed, followed.query
         if result.outcome is Outcome.ANSWER and result.best is not None:
             entry = snapshot.knowledge[result.best.entry_id]
-            return self._entry_reply(snapshot.knowledge, entry, script, result)
+            return dataclasses.replace(self._entry_reply(snapshot.knowledge, entry, script, result), context=context)
         if result.outcome is Outcome.SUGGEST:
             suggestions = tuple(self._link(c, script) for c in result.candidates[:SUGGESTION_COUNT])
             best = result.best
@@ -151,15 +203,18 @@ class Responder:
                 suggestions=suggestions,
                 query=question,
                 normalized=result.normalized,
+                kind=Kind.SUGGEST,
             )
+        kind = Kind.EMPTY if not result.normalized else Kind.UNCOVERED if result.related else Kind.UNRELATED
+        text = {Kind.EMPTY: Messages.EMPTY, Kind.UNCOVERED: Messages.UNCOVERED, Kind.UNRELATED: Messages.UNRELATED}
         return Reply(
             outcome=Outcome.DECLINE,
             script=script,
-            text=convert(Messages.EMPTY if not result.normalized else self._fill(Messages.DECLINE), script),
+            text=convert(self._fill(text[kind]), script),
             score=result.best.score if result.best else 0.0,
             query=question,
             normalized=result.normalized,
-            empty=not result.normalized,
+            kind=kind,
         )
 
     def reply_for_entry(self, entry_id: str, script: Script = Script.SIMPLIFIED) -> Reply:
@@ -167,7 +222,7 @@ class Responder:
         snapshot = self.holder.snapshot
         entry = snapshot.knowledge.get(entry_id)
         if entry is None:
-            return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script))
+            return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script), kind=Kind.UNRELATED)
         return self._entry_reply(snapshot.knowledge, entry, script, None)
 
     def likely_answers(self, question: str, script: Script, limit: int) -> tuple[tuple[str, Reply], ...]:

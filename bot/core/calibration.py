@@ -75,10 +75,12 @@ class Fit:
 
     thresholds: Thresholds
     right: int
-    wrong: int
+    wrong: int  # related questions answered with the wrong entry
     positives: int
     unrelated_declined: int
     unrelated: int
+    unrelated_answered: int = 0
+    positives_declined: int = 0  # related questions neither answered nor given suggestions
 
     @property
     def right_rate(self) -> float:
@@ -91,50 +93,63 @@ class Fit:
 
 def evaluate_thresholds(observations: Sequence[Observation], thresholds: Thresholds) -> Fit:
     """Count what ``thresholds`` do with ``observations``."""
-    right = wrong = positives = declined = unrelated = 0
+    right = wrong = positives = declined = unrelated = unrelated_answered = positives_declined = 0
     for item in observations:
         outcome = thresholds.decide(item.score, item.margin)
         if item.related:
             positives += 1
+            positives_declined += outcome is Outcome.DECLINE
             if outcome is Outcome.ANSWER:
                 right += item.correct
                 wrong += not item.correct
         else:
             unrelated += 1
             declined += outcome is Outcome.DECLINE
-            wrong += outcome is Outcome.ANSWER
-    return Fit(thresholds, right, wrong, positives, declined, unrelated)
+            unrelated_answered += outcome is Outcome.ANSWER
+    return Fit(thresholds, right, wrong, positives, declined, unrelated, unrelated_answered, positives_declined)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What the limits may cost, as shares: the worst outcome first.
+
+    A confident wrong answer misleads; an answerable question declined makes the
+    asker conclude the information does not exist; a "did you mean" list costs one
+    tap.  So the limits answer as many questions right as these budgets allow, and
+    suggest rather than decline wherever an answerable question might be meant.
+    """
+
+    wrong: float = 0.005  # confident wrong answers, of related questions
+    unrelated_answered: float = 0.01  # unrelated questions answered, of unrelated ones
+    declined: float = 0.02  # related questions declined (no suggestion), of related ones
 
 
 def fit_thresholds(
     observations: Sequence[Observation],
     *,
-    max_wrong_rate: float = 0.005,
-    min_declined_rate: float = 0.95,
+    costs: Costs = Costs(),
     slack: float = 0.03,
     sure: float = 95.0,
 ) -> Fit:
-    """Choose thresholds that answer as many questions right as the constraints allow.
+    """Choose thresholds that answer as many questions right as ``costs`` allow.
 
-    Confident wrong answers (to related or unrelated questions) may be at most
-    ``max_wrong_rate`` of all observations.  Among the answer limits within
-    ``slack`` of the best right-answer rate the most cautious is taken (highest
-    answer threshold, then highest margin), so that the choice does not sit on
-    the edge of the data it was fitted on: limits at the edge keep the wrong
-    budget on the questions they were fitted on but not on new ones.  Five-fold
-    cross-validation inside our tuning part (``python -m benchmarks.crossval``)
-    gave 0.75 % confident wrong answers on the held-out folds with a slack of 1 %
-    and 0.38 % with 3 %, for 2 points fewer right answers.  ``suggest`` is then the lowest limit
-    that declines at least ``min_declined_rate`` of the unrelated questions:
-    below the answer limit, "did you mean" buttons cost little, a decline tells
-    the asker plainly that the article has no answer.
+    Among the answer limits within ``slack`` of the best right-answer rate the most
+    cautious is taken (highest answer threshold, then highest margin), so that the
+    choice does not sit on the edge of the data it was fitted on: limits at the edge
+    keep the wrong budget on the questions they were fitted on but not on new ones
+    (cross-validation inside the tuning part: ``python -m benchmarks.crossval``).
+    ``suggest`` is then the highest limit that declines at most ``costs.declined`` of
+    the related questions: below the answer limit a "did you mean" list costs little,
+    and the decline's wording (the article does not cover it, or the question is off
+    topic) is chosen by relatedness, not by this limit.
     """
-    limit = max_wrong_rate * len(observations)
+    positives = sum(item.related for item in observations)
+    unrelated = len(observations) - positives
     candidates: list[Fit] = []
     for answer, margin in itertools.product(range(5, 100), (0, 2, 5, 8, 10, 15, 20, 25, 30)):
         thresholds = Thresholds(answer=float(answer), margin=float(margin), sure=max(sure, answer), suggest=answer)
         fit = evaluate_thresholds(observations, thresholds)
-        if fit.wrong <= limit:
+        if fit.wrong <= costs.wrong * positives and fit.unrelated_answered <= costs.unrelated_answered * unrelated:
             candidates.append(fit)
     if not candidates:
         return evaluate_thresholds(observations, Thresholds())
@@ -143,20 +158,20 @@ def fit_thresholds(
         (fit for fit in candidates if fit.right_rate >= best - slack),
         key=lambda fit: (fit.thresholds.answer, fit.thresholds.margin),
     ).thresholds
-    unrelated_scores = [item.score for item in observations if not item.related]
-    suggest = _lowest_suggest(unrelated_scores, chosen.answer, min_declined_rate)
+    related_scores = [item.score for item in observations if item.related]
+    suggest = _highest_suggest(related_scores, chosen.answer, costs.declined)
     return evaluate_thresholds(observations, dataclasses.replace(chosen, suggest=suggest))
 
 
-def _lowest_suggest(unrelated_scores: Sequence[float], answer: float, min_declined_rate: float) -> float:
-    """The lowest suggest limit (whole number, at most ``answer``) that declines enough unrelated questions."""
-    if not unrelated_scores:
+def _highest_suggest(related_scores: Sequence[float], answer: float, max_declined: float) -> float:
+    """The highest suggest limit (whole number, at most ``answer``) that declines few enough related questions."""
+    if not related_scores:
         return answer
-    for suggest in range(1, int(answer) + 1):
-        declined = sum(score < suggest for score in unrelated_scores)
-        if declined / len(unrelated_scores) >= min_declined_rate:
+    for suggest in range(int(answer), 0, -1):
+        declined = sum(score < suggest for score in related_scores)
+        if declined <= max_declined * len(related_scores):
             return float(suggest)
-    return answer
+    return 1.0
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -203,7 +218,7 @@ def write_calibration(path: Path, fit: Fit, source: str) -> None:
     text = (
         "# Confidence limits fitted for this FAQ by `faqbot calibrate` — regenerate rather than edit.\n"
         f"# Fitted on {source}: {fit.right}/{fit.positives} answered right, {fit.wrong} confident wrong answers,\n"
-        f"# {fit.unrelated_declined}/{fit.unrelated} unrelated questions declined.\n"
+        f"# {fit.positives_declined} related questions declined, {fit.unrelated_answered}/{fit.unrelated} unrelated answered.\n"
         "# Delete this file to use the engine's default limits.\n"
         f"answer: {t.answer:g}\nmargin: {t.margin:g}\nsure: {t.sure:g}\nsuggest: {t.suggest:g}\n"
     )

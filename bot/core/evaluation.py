@@ -4,7 +4,14 @@ The file has up to three lists, each item optionally marked ``split: holdout``:
 
 - ``positives``: ``{q, id}`` — must be answered with entry ``id``;
 - ``unrelated``: ``{q}`` — outside the FAQ, must be declined;
-- ``negatives``: ``{q, not}`` — must not be answered confidently with entry ``not``.
+- ``negatives``: ``{q, not}`` — must not be answered confidently with entry ``not``;
+- ``uncovered``: ``{q}`` — about the programme, but nothing answers it: never a factual answer;
+- ``smalltalk``: ``{q}`` — chat (thanks, greetings): a friendly line;
+- ``conversations``: ``{turns: [{q, id}, …]}`` — each turn answered in the context of the ones
+  before it (``id: smalltalk`` for a turn that only chats); see :mod:`bot.core.scorecard`.
+
+Positives may say which ``form`` they are written in (bare, name, self, hearsay, polite, multi,
+typo, traditional, keyword); the scorecard reports each form apart.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ class Kind(enum.StrEnum):
     POSITIVE = "positives"
     UNRELATED = "unrelated"
     NEGATIVE = "negatives"
+    UNCOVERED = "uncovered"
+    SMALL_TALK = "smalltalk"
 
 
 TUNING = "tuning"
@@ -38,6 +47,7 @@ class LabelledQuestion:
     kind: Kind
     entry_id: str | None = None
     split: str = TUNING
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,8 @@ def _items(data: LineDict, kind: Kind, shown: str, problems: list[Problem]) -> I
             problems.append(Problem(shown, mark.line, mark.column, f"item needs `{label_key}`"))
             continue
         split = HOLDOUT if item.get("split") == HOLDOUT else TUNING
-        yield LabelledQuestion(str(item["q"]), kind, str(label) if label else None, split)
+        form = str(item.get("form") or "")
+        yield LabelledQuestion(str(item["q"]), kind, str(label) if label else None, split, form)
 
 
 def load_labelled(path: Path) -> list[LabelledQuestion]:
@@ -154,7 +165,8 @@ def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> Report:
     """Run every question through ``matcher`` and count the outcomes."""
     report = Report()
     for question in questions:
-        report.add(question, matcher.match(question.text))
+        if question.kind in {Kind.POSITIVE, Kind.UNRELATED, Kind.NEGATIVE}:
+            report.add(question, matcher.match(question.text))
     return report
 
 

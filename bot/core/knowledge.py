@@ -26,7 +26,7 @@ DEFAULT_TOPIC = "其他"
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDERS = frozenset({"contact"})
-TOP_KEYS = ("synonyms", "entries")
+TOP_KEYS = ("synonyms", "context", "entries")
 ENTRY_KEYS = ("id", "topic", "questions", "answer", "passage", "related", "tags")
 KEY_NAMES = {
     "id": "id（编号）",
@@ -71,6 +71,9 @@ class Knowledge:
 
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Words cadres put around any question (the programme's name, 选派干部…): they say nothing
+    # about which entry is meant, so the matcher also reads a question without them.
+    context: tuple[str, ...] = ()
     article: Article | None = None
     source: Path | None = None
     digest: str = ""
@@ -208,6 +211,18 @@ class _Checker(ProblemCollector):
             groups.append(tuple(word for word, _ in words))
         return tuple(groups)
 
+    def context(self, data: Any) -> tuple[str, ...]:
+        """The ``context:`` list: words shared by every question, read as context rather than content."""
+        if not isinstance(data, LineDict) or data.get("context") is None:
+            return ()
+        words: list[str] = []
+        for word, word_mark in self.text_list(data["context"], data.value_marks.get("context"), "context"):
+            if len(normalize(word)) < 2:
+                self.add(word_mark, f"context 里的“{word}”太短：单个字会误删问题里的内容，请写成词语。")
+            else:
+                words.append(word)
+        return tuple(words)
+
     def entry(self, raw: Any, mark: Mark, index: int) -> Entry | None:
         where = f"第 {index} 个条目"
         if not isinstance(raw, LineDict):
@@ -335,6 +350,7 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
     checker = _Checker(shown, article)
     raw_entries, marks, raw_synonyms, synonyms_mark = checker.check_top(data)
     synonyms = checker.synonyms(raw_synonyms, synonyms_mark)
+    context = checker.context(data)
     entries: list[tuple[Entry, Mark]] = []
     entry_marks: dict[str, list[Mark]] = {}
     for index, (raw, mark) in enumerate(zip(raw_entries, marks, strict=True), start=1):
@@ -351,6 +367,7 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
     knowledge = Knowledge(
         entries=tuple(entry for entry, _ in entries),
         synonyms=synonyms,
+        context=context,
         article=article,
         source=faq_path,
         digest=content_digest(faq_path),

@@ -42,6 +42,7 @@ from rapidfuzz import fuzz
 
 from bot.core import phrases
 from bot.core.calibration import Outcome, Thresholds
+from bot.core.focus import Focus
 from bot.core.knowledge import Knowledge
 from bot.core.learned import CHANGE_RISK, KEEP_RATE
 from bot.core.pinyin import reading, split_pinyin
@@ -68,6 +69,9 @@ class MatchResult:
     normalized: str
     outcome: Outcome
     candidates: tuple[Candidate, ...]
+    # The message is about the FAQ's subject (it names its context, or an entry is close enough to
+    # suggest): a decline then says the article does not cover it, not that it is off-topic.
+    related: bool = False
 
     @property
     def best(self) -> Candidate | None:
@@ -144,52 +148,52 @@ class Weights:
     function: float = 0.3
     keep_power: float = 2.0
     coefficients: tuple[float, ...] = (
-        1.182,
-        1.327,
-        2.155,
-        1.009,
-        1.52,
-        -0.071,
-        0.205,
-        1.086,
-        -5.084,
+        1.779,
+        2.739,
+        2.569,
+        0.31,
+        1.926,
+        -0.267,
+        0.264,
+        0.138,
+        -3.809,
         0.0,
-        0.932,
-        -1.379,
+        -0.366,
+        -1.769,
         0.0,
-        0.784,
-        -0.134,
-        -1.358,
-        2.886,
-        0.714,
+        0.585,
+        0.003,
+        -1.108,
+        2.24,
+        1.156,
         0.0,
     )
     bias: float = 0.000
     acceptance: tuple[float, ...] = (
-        -6.285,
-        -0.518,
-        1.287,
-        -2.867,
-        0.415,
-        1.984,
-        -1.159,
-        -0.148,
+        -4.211,
+        1.897,
+        0.449,
+        -3.568,
+        -1.229,
+        4.505,
+        -0.91,
+        -0.034,
+        -0.455,
+        -2.874,
+        -0.066,
+        -1.352,
+        -1.834,
+        1.333,
+        0.0,
+        -1.623,
+        0.0,
+        0.314,
+        1.094,
+        -4.876,
         0.325,
-        -3.752,
-        0.0,
-        -1.672,
-        -1.333,
-        2.389,
-        0.0,
-        -1.637,
-        0.0,
-        0.776,
-        -0.443,
-        -3.789,
-        0.282,
-        0.013,
-        4.031,
-        -0.507,
+        -0.006,
+        3.62,
+        -0.377,
     )
     rerank_depth: int = 30
 
@@ -377,6 +381,7 @@ class Matcher:
         self.thresholds = thresholds or knowledge.thresholds or Thresholds()
         self.weights = weights or Weights()
         self.synonyms = SynonymTable(knowledge.synonyms)
+        self.focus = Focus(knowledge.context, self.synonyms)
         self._entry_ids = [entry.id for entry in knowledge.entries]
         rewritten: list[str] = []
         originals: list[str] = []
@@ -541,10 +546,32 @@ class Matcher:
         if not candidates:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
         candidates = self._focus(query, candidates, limit)
+        question = self.focus.question(query)
+        if question is not None:
+            candidates = self._without_context(candidates, self._read(question, limit))
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
-        return MatchResult(query, prepared.normalized, outcome, candidates)
+        related = outcome is not Outcome.DECLINE or self.focus.names_context(query)
+        return MatchResult(query, prepared.normalized, outcome, candidates, related)
+
+    def _read(self, text: str, limit: int) -> tuple[Candidate, ...]:
+        """The candidates for one reading of a message, its closing clauses re-read."""
+        candidates = self._candidates(self.prepare(text), limit)
+        return self._focus(text, candidates, limit) if candidates else candidates
+
+    @staticmethod
+    def _without_context(whole: tuple[Candidate, ...], focused: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """Choose between the message read whole and read without its context.
+
+        Context is shared by every entry, so the reading without it decides which entry is meant;
+        when both readings agree, the more confident one stands.
+        """
+        if not focused:
+            return whole
+        if whole and whole[0].entry_id == focused[0].entry_id and whole[0].score > focused[0].score:
+            return whole
+        return focused
 
     def _candidates(self, prepared: Query, limit: int) -> tuple[Candidate, ...]:
         scored = self.score(prepared)[:limit]

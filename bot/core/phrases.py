@@ -80,6 +80,7 @@ _EQUIVALENT_OF: dict[str, str] = {word: group[0] for group in EQUIVALENTS for wo
 _EQUIVALENT_RE = re.compile("|".join(map(re.escape, sorted(_EQUIVALENT_OF, key=len, reverse=True))))
 _REWRITE_RE = re.compile("|".join(map(re.escape, sorted(REWRITES, key=len, reverse=True))))
 _FORM_OF: dict[str, str] = {phrase: form for form, phrases in FORMS.items() for phrase in phrases}
+FORM_PHRASES = frozenset(_FORM_OF)
 _FORM_RE = re.compile("|".join(map(re.escape, sorted(_FORM_OF, key=len, reverse=True))))
 
 

@@ -25,10 +25,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.answering import Reply
+from bot.core.answering import Kind, Reply
 from bot.core.journal import FeedbackKind
 from bot.core.text import Script, convert, detect_script
-from bot.tg import menu, sending
+from bot.tg import followups, menu, sending
 from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
@@ -134,11 +134,12 @@ def _log_reply(reply: Reply, chat: Chat) -> None:
 
 async def answer_privately(message: Message, context: Context, question: str) -> None:
     """Answer ``question`` in a private chat: full answer, suggestions or decline, with buttons."""
-    reply = context.bot_data.responder.reply(question)
+    reply = context.bot_data.responder.reply(question, previous=followups.recall(context, message))
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
     _log_reply(reply, message.chat)
-    await sending.reply(message, private_reply(reply, question_id))
+    sent = await sending.reply(message, private_reply(reply, question_id))
+    followups.remember(context, message, reply, sent)
 
 
 async def answer_in_group(message: Message, context: Context, question: str, *, explicit: bool) -> None:
@@ -149,9 +150,11 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
             question gets a usage hint instead of silence.
     """
     data = context.bot_data
-    reply = data.responder.reply(question)
+    reply = data.responder.reply(question, previous=followups.recall(context, message))
     if reply.empty:
-        if explicit:
+        if explicit and reply.kind is Kind.SMALL_TALK:
+            await message.reply_text(reply.text, do_quote=True)
+        elif explicit:
             await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
         return
     _remember_script(context, reply)
@@ -161,7 +164,8 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
         logger.info("Not answering a repeated question in chat %s", message.chat.id)
         return
     outgoing = group_reply(reply, data.responder.contact, context.bot.username, question_id)
-    await sending.reply(message, outgoing, quote=data.config.group.quote_question)
+    sent = await sending.reply(message, outgoing, quote=data.config.group.quote_question)
+    followups.remember(context, message, reply, sent)
 
 
 def _asked_recently(context: Context, normalized: str) -> bool:

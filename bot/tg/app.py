@@ -41,6 +41,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
+from bot.core.conversation import Memory
 from bot.core.journal import Journal
 from bot.core.storage import Database
 from bot.tg import announcements, answering, errors, fallback, staff
@@ -110,6 +111,7 @@ def build_application(
     data.config = config
     data.holder = KnowledgeHolder(snapshot)
     data.responder = Responder(data.holder, contact=config.contact)
+    data.memory = Memory(config.conversation_minutes)
     data.db = Database(config.database)
     data.journal = Journal(data.db)
 

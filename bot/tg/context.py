@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
+from bot.core.conversation import Memory
 from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
@@ -30,6 +31,7 @@ class BotData:
     config: Config
     holder: KnowledgeHolder
     responder: Responder
+    memory: Memory  # the last answered turn of each conversation, for follow-up questions
     db: Database
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature

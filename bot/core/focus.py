@@ -1,0 +1,208 @@
+"""What part of a message is the question.
+
+Cadres rarely ask a bare question.  They name the programme (双百双招住哪里),
+introduce themselves (我是今年被选派的干部，想问下要待多久), pass on hearsay
+(听说要去100天，是真的吗) or point at "this" programme (这次派去哪些地方).  All
+of that is *context*: every entry shares it, so it says nothing about which
+entry is meant, yet it weighs in the matcher like any other word and drags the
+question towards the few entries whose phrasings name the programme.
+
+:class:`Focus` removes it, and the matcher reads the message a second time
+without it (see :meth:`bot.core.matcher.Matcher.match`).  Two kinds of context
+are removed:
+
+- the FAQ's own: the words of its ``context:`` list (the programme's name, the
+  people it sends …), so another programme's FAQ names its own and nothing here
+  is specific to one programme;
+- the language's: a clause introducing the asker, hearsay markers and words
+  pointing at "this" programme (:data:`SELF_INTRODUCTION_RE`,
+  :data:`HEARSAY`, :data:`DEICTIC_RE`).
+
+What is left is the question only when it still says something
+(:func:`has_content`): 双百双招是什么 without its context is a bare 是什么, and
+then the message asks about the programme itself and is read whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.core import phrases
+from bot.core.text import SynonymTable, clean, normalize
+
+# A clause in which the askers say who they are or where they work (我是今年被选派的干部,
+# 本人在相山区工作, 我们单位有人报名了); dropped when another clause remains.
+SELF_INTRODUCTION_RE = re.compile(
+    r"^(?:我|本人|我们单位|咱们单位|我们这边|我单位)(?:是(?!不是)|叫|在|今年|这次|此次|刚|已经|被|也|有人)"
+)
+# Phrases that pass on what the asker heard; the claim after them stays, it is the question.
+# fmt: off
+HEARSAY = (
+    "听说", "据说", "听人说", "听别人说", "听同事说", "听领导说", "同事说", "有人说", "别人说", "领导说",
+    "通知里说", "通知上说", "通知说", "文件里说", "文件上说", "网上说", "群里说", "看到通知说", "我看到",
+)
+# fmt: on
+# Phrases after which the question itself follows (…，想问岗位会不会在企业).
+INTRODUCERS = (
+    "想问一下",
+    "想问下",
+    "想问问",
+    "想问",
+    "请问一下",
+    "请问",
+    "想了解一下",
+    "想了解",
+    "想咨询一下",
+    "想咨询",
+    "咨询一下",
+    "问一下",
+    "问下",
+    "打听一下",
+    "想知道",
+    "我想确认一下",
+    "想确认一下",
+    "想核实一下",
+    "想核实",
+)
+# Tails that ask whether a claim is true: the claim is what is asked about.
+VERIFICATION_TAILS = (
+    "是真的吗",
+    "是真的假的",
+    "真的假的",
+    "真的吗",
+    "是这样吗",
+    "是这样的吗",
+    "对吗",
+    "对不对",
+    "是不是真的",
+    "是吗",
+    "靠谱吗",
+    "可靠吗",
+    "准确吗",
+    "没错吧",
+    "有这回事吗",
+    "有这事吗",
+    "靠谱",
+    "真的",
+    "是吧",
+    "对吧",
+)
+# Words pointing at "this" programme, whatever its name.
+DEICTIC_RE = re.compile(r"(?:这一次|这次|此次|本次|这回|今年这次)(?:的)?|(?:这个|该|此)(?:行动|项目|活动|计划)(?:的)?")
+_CLAUSE_RE = re.compile(r"[^,.?!;:。…~，、！？；：\s]+[,.?!;:。…~，、！？；：\s]*")
+_QUESTION_END_RE = re.compile(r"[?？]|[吗呢么嘛]\W*$")
+_HEARSAY_RE = re.compile("|".join(map(re.escape, sorted(HEARSAY, key=len, reverse=True))))
+_INTRODUCER_RE = re.compile("|".join(map(re.escape, sorted(INTRODUCERS, key=len, reverse=True))))
+_TAIL_RE = re.compile("(?:" + "|".join(map(re.escape, sorted(VERIFICATION_TAILS, key=len, reverse=True))) + r")[\W]*$")
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_content(normalized: str) -> bool:
+    """Whether a normalised question says what it is about, beyond asking (是什么, 怎么样, 多少).
+
+    Question phrases (:data:`bot.core.phrases.FORMS`) and function characters say how it is asked,
+    not what about; a digit or a letter counts as content.
+    """
+    rewritten = phrases.rewrite(normalized)
+    for form_phrase in sorted(phrases.FORM_PHRASES, key=len, reverse=True):
+        rewritten = rewritten.replace(form_phrase, " ")
+    return any(
+        (char.isalnum() and not _HAN_RE.match(char)) or (_HAN_RE.match(char) and char not in phrases.FUNCTION_CHARS)
+        for char in rewritten
+    )
+
+
+def _is_introduction(clause: str) -> bool:
+    return bool(SELF_INTRODUCTION_RE.match(clause.strip())) and not _asks(clause)
+
+
+def _asks(clause: str) -> bool:
+    """Whether a clause asks something: a question mark or particle, a question phrase, an introducer."""
+    return bool(
+        _QUESTION_END_RE.search(clause)
+        or _INTRODUCER_RE.search(clause)
+        or phrases.forms(phrases.rewrite(normalize(clause)))
+    )
+
+
+def question_clauses(message: str) -> str:
+    """The part of a cleaned message that asks: from the first asking clause on, after its introducer.
+
+    Clauses before it that ask nothing (我下周就要出发了，领导只说去了好好干，…) are context; so
+    is a clause introducing the asker, hearsay markers (听说) and a tail asking whether the claim is
+    true (是真的吗).  A message none of whose clauses asks is kept whole.
+    """
+    message = _TAIL_RE.sub("", message) or message
+    parts = _CLAUSE_RE.findall(message) or [message]
+    parts = [part for part in parts if not _is_introduction(part)] or parts
+    # The first clause that asks, or passes on the claim being asked about (听说有补贴，一天多少钱).
+    asking = next((index for index, part in enumerate(parts) if _asks(part) or _HEARSAY_RE.search(part)), None)
+    if asking is not None and has_content(normalize("".join(parts[asking:]))):
+        parts = parts[asking:]
+    text = "".join(parts)
+    introduced = list(_INTRODUCER_RE.finditer(text))
+    if introduced and has_content(normalize(text[introduced[-1].end() :])):
+        text = text[introduced[-1].end() :]
+    return _HEARSAY_RE.sub(" ", text)
+
+
+class Focus:
+    """Removes a message's context: the FAQ's ``context:`` words and the language's context phrases."""
+
+    def __init__(self, context_words: Iterable[str], synonyms: SynonymTable) -> None:
+        self.synonyms = synonyms
+        # The FAQ's words as the matcher sees them (synonyms applied), longest first.
+        normalized = [normalize(word, synonyms) for word in context_words]
+        # The first word names the programme: "this programme" (这个行动) asked about alone means it.
+        self.name = next((word for word in normalized if word), "")
+        ordered = sorted({word for word in normalized if word}, key=len, reverse=True)
+        self._context_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def names_context(self, message: str) -> bool:
+        """Whether the message names the FAQ's context (the programme): it is about the programme."""
+        return self._context_re is not None and bool(self._context_re.search(normalize(message, self.synonyms)))
+
+    def question(self, message: str) -> str | None:
+        """The normalised message without its context, or None when it has none or nothing would be left."""
+        full = normalize(message, self.synonyms)
+        asked = normalize(question_clauses(clean(message)), self.synonyms)
+        focused = DEICTIC_RE.sub("", asked)
+        if self._context_re is not None:
+            focused = self._context_re.sub("", focused)
+        if not has_content(focused):
+            # Only the programme is asked about (这个行动到底是怎么回事): name it.
+            focused = DEICTIC_RE.sub(self.name, asked, count=1) if self.name else asked
+        return None if focused == full or not focused else focused
+
+
+# Chat that asks nothing: thanks, greetings, acknowledgements, laughter, praise.
+# fmt: off
+SMALL_TALK = (
+    "谢谢", "多谢", "感谢", "谢了", "好的", "好滴", "好嘞", "好", "收到", "明白", "了解", "知道了", "懂了", "清楚了",
+    "嗯", "哦", "噢", "ok", "okay", "哈哈", "呵呵", "嘿嘿", "嘻嘻", "你好", "您好", "大家好", "早上好", "上午好",
+    "下午好", "晚上好", "早安", "晚安", "在吗", "在不在", "辛苦了", "辛苦", "厉害", "不错", "挺好", "太好了", "真好",
+    "赞", "棒", "牛", "再见", "拜拜", "没事了", "没问题", "不客气", "可以", "行", "对", "是的", "原来如此", "这样啊",
+    "老师", "领导", "同志", "了", "啦", "啊", "呀", "哈", "的", "哇", "喔", "吧", "呢", "我", "您", "你", "们", "大家",
+    "非常", "很", "太", "真", "十分", "已", "已经", "一下", "那", "这", "也", "都", "加油", "学到了", "学习了",
+    "受教了", "长知识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦",
+)
+# Questions about the bot itself, not the programme (你是机器人吗, 你叫什么名字).
+ABOUT_THE_BOT_RE = re.compile(r"^(?:你|您)(?:是(?:谁|机器人|真人|人工|ai|人)|叫什么|叫啥|会什么|能干什么|还挺|真聪明|真厉害)")
+# A reaction that opens a remark, not a question (哈哈，100个人，咱们市里真舍得).
+REACTIONS = ("哈哈", "呵呵", "嘿嘿", "厉害", "真不错", "不错", "牛", "666", "赞", "佩服", "太好了", "好家伙", "可以啊")
+# fmt: on
+_SMALL_TALK_RE = re.compile("|".join(map(re.escape, sorted(SMALL_TALK, key=len, reverse=True))))
+_ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
+
+
+def is_small_talk(message: str) -> bool:
+    """Whether a message only chats: nothing but small-talk words, or a remark opened by a reaction."""
+    text = clean(message)
+    if not re.sub(r"[\W_]+", "", _SMALL_TALK_RE.sub("", text)):
+        return bool(re.sub(r"[\W_]+", "", text))  # only symbols or emoji: nothing said, not small talk
+    if ABOUT_THE_BOT_RE.match(text.strip()):
+        return True
+    asks = _ASKS_RE.search(text) or phrases.forms(phrases.rewrite(normalize(text)))
+    laughs = text.lstrip().startswith(REACTIONS) or re.search(r"(?:哈哈|呵呵|嘿嘿)\W*$", text)
+    return bool(laughs) and not asks
