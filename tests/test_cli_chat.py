@@ -92,7 +92,7 @@ def test_a_number_with_nothing_to_pick_is_a_question(session: ChatSession) -> No
 def test_faq_lists_topics_then_questions_then_the_answer(session: ChatSession) -> None:
     topics = session.respond("/faq")
     assert topics is not None
-    assert "  1. 项目概况（5）" in topics
+    assert "  1. 项目概况（6）" in topics
     questions = session.respond("1")
     assert questions is not None
     assert questions.startswith("项目概况：")

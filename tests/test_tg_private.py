@@ -67,9 +67,9 @@ async def test_an_answer_has_the_passage_with_its_paragraph_and_buttons(bot: Har
     assert message.chat_id == USER_ID
     assert message.params["parse_mode"] == "HTML"
     text = visible_text(message.text)
-    assert text.startswith("“双百双招”是淮北市")
+    assert text.startswith("“双百双招”是安徽省淮北市")
     assert "📖 原文（第2段）" in text
-    assert "<blockquote>每年选派100名左右优秀干部" in message.text
+    assert "<blockquote>聚焦加快推动“五群十链”" in message.text  # the whole of p2
     labels = message.button_labels
     assert labels[-2:] == ["👍 有帮助", "👎 没帮助"]
     assert "🔗 为什么要搞双百双招" in labels  # a related question
@@ -220,7 +220,7 @@ async def test_help_explains_private_group_and_inline_use(bot: Harness) -> None:
 async def test_faq_menu_pages_topics_then_questions_then_answer(bot: Harness) -> None:
     menu = only_message(await bot.ask("/faq"))
     assert "第1/2页" in visible_text(menu.text)
-    assert menu.button_labels[:2] == ["项目概况（5）", "岗位安排（4）"]
+    assert menu.button_labels[:2] == ["项目概况（6）", "岗位安排（4）"]
     assert menu.button_labels[-1] == "下一页 »"
 
     page_two = (await bot.press(menu, "下一页"))[1]
