@@ -135,7 +135,7 @@ async def test_a_question_the_article_does_not_cover_is_declined_with_the_contac
     assert "没有找到答案" in text
     assert CONTACT in text
     assert "/faq" in text
-    assert message.button_labels == ["📚 浏览全部问题"]
+    assert message.button_labels == ["📚 浏览全部问题", "🙋 问工作人员"]
     assert question_rows(bot.config.database) == [("private", "decline", None)]
 
 

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
+from bot.core.handoffs.service import HandoffService
 from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
@@ -34,6 +35,7 @@ class BotData:
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
+    handoffs: HandoffService  # set by bot.tg.handoff.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
