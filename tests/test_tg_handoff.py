@@ -96,8 +96,10 @@ async def test_decline_to_staff_and_the_reply_back(bot: Harness) -> None:
     assert DECLINED in answer and "淮北今天晴，最高 12 度。" in answer
     assert visible_text(one_to(calls, ADMIN_ID).text) == "✅ 答复已送达提问人（#1）。"
     assert handoff_rows(bot) == [(1, "answered", None)]  # the chat id is gone with the answer
-    (markup,) = [call for call in calls if call.method == "editMessageReplyMarkup"]
-    assert [button["text"] for row in markup.keyboard for button in row] == ["📚 加入问答库…"]
+    (refreshed,) = [call for call in calls if call.method == "editMessageText"]  # the card follows its state
+    assert refreshed.params["message_id"] == card.result["message_id"]
+    assert "（已答复）" in visible_text(refreshed.text)
+    assert refreshed.button_labels == ["📚 加入问答库…"]
 
     again = await staff_replies(bot, card, "补充一句")
     assert "已经答复过" in visible_text(one_to(again, ADMIN_ID).text)
@@ -166,6 +168,13 @@ async def test_a_group_question_goes_to_staff_only_from_a_private_chat(bot: Harn
     assert visible_text(edited.text) == "好的，没有发送。"
     assert len(handoff_rows(bot)) == 1
 
+    answer = one_to(await bot.ask("/ask 要去多长时间？", chat=group), GROUP_ID)
+    (markup,) = [call for call in await bot.press(answer, "没帮助") if call.method == "editMessageReplyMarkup"]
+    link = next(button for button in markup.buttons if button["text"] == "🙋 问工作人员")
+    assert "callback_data" not in link
+    confirm = one_to(await bot.ask("/start " + link["url"].split("start=")[1]), USER_ID)
+    assert "连同机器人给您的回答" in visible_text(confirm.text)  # the answer the 👎 was about
+
     (refused,) = sent_to(await bot.ask("/ask_staff 住宿怎么安排？", chat=group), GROUP_ID)
     assert "请私聊我" in visible_text(refused.text)
 
@@ -174,6 +183,8 @@ async def test_ask_staff_directly_with_a_limit(tmp_path: Path) -> None:
     config = make_config(tmp_path, handoffs=HandoffConfig(max_open_per_user=2))
     async with running(config) as bot:
         usage = one_to(await bot.ask("/ask_staff"), USER_ID)
+        assert "/ask_staff 生活补助怎么发放" in visible_text(usage.text)
+        usage = one_to(await bot.ask("/feedback"), USER_ID)  # what cadres try first
         assert "/ask_staff 生活补助怎么发放" in visible_text(usage.text)
         for number in (1, 2):
             calls = await bot.ask(f"/ask_staff 第{number}个问题：补助怎么发？")
@@ -207,6 +218,8 @@ async def test_no_reply_needed_closes_and_forgets(bot: Harness) -> None:
     calls = await bot.press(card, "不需要回复", user=admin(bot))
     assert "已关闭" in next(c for c in calls if c.method == "answerCallbackQuery").params["text"]
     assert handoff_rows(bot) == [(1, "closed", None)]
+    (refreshed,) = [call for call in calls if call.method == "editMessageText"]
+    assert "（已关闭）" in visible_text(refreshed.text)
     late = await staff_replies(bot, card, "晚到的答复")
     assert sent_to(late, USER_ID) == []
 

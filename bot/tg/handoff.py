@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from html import escape
 
-from telegram import Bot, BotCommand, CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, BotCommand, CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
@@ -23,6 +23,7 @@ from bot.core.handoffs.service import HandoffService, HandOver, Limits, Refusal
 from bot.core.handoffs.store import Handoff, HandoffStore, Kind, NewHandoff
 from bot.core.handoffs.texts import CadreTexts, StaffTexts, bot_said, reminder, shorten
 from bot.core.text import Script, convert
+from bot.tg import sending
 from bot.tg.announcements import failure
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
@@ -38,6 +39,7 @@ from bot.tg.handoff_staff import (
 )
 from bot.tg.texts import Texts, say
 from bot.tg.triggers import command_argument, is_addressed_command
+from bot.tg.views import Outgoing
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ def register(application: FaqApplication) -> None:
     new, private = filters.UpdateType.MESSAGE, filters.ChatType.PRIVATE
     application.add_handlers(
         [
-            CommandHandler("ask_staff", ask_staff, filters=new),
+            CommandHandler(["ask_staff", "feedback"], ask_staff, filters=new),  # /feedback: what cadres try
             CommandHandler("contact", contact, filters=new),
             CommandHandler("handoffs", handoffs_command, filters=new),
             CallbackQueryHandler(button_pressed, pattern=PATTERN),
@@ -158,16 +160,16 @@ async def start_from_link(update: Update, context: Context) -> None:
     if parsed is None:
         await message.reply_text(say(CadreTexts.NO_QUESTION, script))
     else:
-        await _confirm(context, message, CadrePress(False, script, parsed[0], parsed[1]))
+        await sending.reply(message, _confirmation(context, CadrePress(False, script, parsed[0], parsed[1])))
     raise ApplicationHandlerStop
 
 
-async def _confirm(context: Context, below: Message, press: CadrePress) -> None:
+def _confirmation(context: Context, press: CadrePress) -> Outgoing:
+    """What will be sent to staff (the question, and the answer after a 👎), with «发送» and «取消»."""
     data = context.bot_data
     record = data.journal.question(press.question_id) if press.question_id else None
     if record is None:
-        await below.reply_text(say(CadreTexts.NO_QUESTION, press.script))
-        return
+        return Outgoing((say(CadreTexts.NO_QUESTION, press.script),))
     entry_id = press.entry_id or (record.entry_id or "" if press.kind is Kind.DOWN else "")
     text = say(CadreTexts.CONFIRM, press.script, question=escape(record.text))
     if press.kind is Kind.DOWN and entry_id:
@@ -175,15 +177,11 @@ async def _confirm(context: Context, below: Message, press: CadrePress) -> None:
         text += say(CadreTexts.CONFIRM_ANSWER, press.script, answer=escape(shorten(answer)))
     text += say(CadreTexts.CONFIRM_END, press.script)
     send = CadrePress(True, press.script, press.kind, press.question_id, entry_id)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(say(CadreTexts.SEND, press.script), callback_data=send.encode()),
-                InlineKeyboardButton(say(CadreTexts.CANCEL, press.script), callback_data=cancel_data(press.script)),
-            ]
-        ]
-    )
-    await below.reply_text(text, reply_markup=keyboard)
+    buttons = [
+        InlineKeyboardButton(say(CadreTexts.SEND, press.script), callback_data=send.encode()),
+        InlineKeyboardButton(say(CadreTexts.CANCEL, press.script), callback_data=cancel_data(press.script)),
+    ]
+    return Outgoing((text,), InlineKeyboardMarkup([buttons]))
 
 
 async def _send(query: CallbackQuery, context: Context, press: CadrePress) -> None:
@@ -248,20 +246,11 @@ async def button_pressed(update: Update, context: Context) -> None:
             await _send(query, context, press)
         else:
             await query.answer()
-            await _confirm_below(query, context, press)
+            await sending.reply_below(context.bot, query.message, _confirmation(context, press))
     elif not is_staff(update, context):
         await refuse(update, f"hand-off action {press.action.name}")
     else:
         await staff_action(query, context, press)
-
-
-async def _confirm_below(query: CallbackQuery, context: Context, press: CadrePress) -> None:
-    assert query.message is not None
-    if isinstance(query.message, Message):
-        await _confirm(context, query.message, press)
-    else:  # too old to reply to: the confirmation comes as a new message
-        sent = await context.bot.send_message(query.message.chat.id, "…")
-        await _confirm(context, sent, press)
 
 
 async def maintenance_job(context: Context) -> None:

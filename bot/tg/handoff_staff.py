@@ -95,14 +95,15 @@ async def send_card(context: Context, handoff: Handoff, text: str | None = None)
 
 
 async def refresh_cards(context: Context, handoff_id: int) -> None:
-    """The buttons of every card of a hand-off follow its state (best effort)."""
-    store = context.bot_data.handoffs.store
-    handoff = store.get(handoff_id)
+    """Every card of a hand-off shows its state and only the buttons that still apply (best effort)."""
+    data = context.bot_data
+    handoff = data.handoffs.store.get(handoff_id)
     if handoff is None:
         return
-    for chat_id, message_id in store.messages(handoff_id):
+    text = card(handoff, data.config.tzinfo)
+    for chat_id, message_id in data.handoffs.store.messages(handoff_id):
         try:
-            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=staff_keyboard(handoff))
+            await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=staff_keyboard(handoff))
         except TelegramError as error:
             logger.info("Could not update the card of hand-off %s in chat %s: %s", handoff_id, chat_id, error)
 
