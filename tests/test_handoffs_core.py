@@ -289,3 +289,14 @@ def test_proposed_ids_are_free_and_typed_ids_are_checked(tmp_path: Path) -> None
     assert faqedit.valid_id("health_check")
     assert not faqedit.valid_id("体检")
     assert not faqedit.valid_id("a" * 41)
+
+
+def test_migration_4_is_additive(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = Database(path, target_version=3)
+    tables_before = {row[0] for row in old.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    old.close()
+    db = Database(path)
+    tables_after = {row[0] for row in db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables_after - tables_before == {"handoffs", "handoff_messages"}
+    assert HandoffStore(db).create(new(), T0).state is State.OPEN

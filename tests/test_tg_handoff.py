@@ -61,13 +61,15 @@ def handoff_rows(bot: Harness) -> list[tuple[int, str, int | None]]:
         return connection.execute("SELECT id, state, cadre_chat_id FROM handoffs ORDER BY id").fetchall()
 
 
-async def hand_over(bot: Harness, message: ApiCall, user: JSON | None = None) -> ApiCall:
+async def hand_over(
+    bot: Harness, message: ApiCall, user: JSON | None = None, *, label: str = "问工作人员", send: str = "发送"
+) -> ApiCall:
     """Press «问工作人员» under ``message``, then «发送»; return the staff card sent to the admin."""
-    confirm = one_to(await bot.press(message, "问工作人员", user=user), USER_ID)
-    assert "确认发送" in visible_text(confirm.text)
-    calls = await bot.press(confirm, "发送", user=user)
+    confirm = one_to(await bot.press(message, label, user=user), USER_ID)
+    assert "确认发送" in visible_text(confirm.text) or "確認發送" in visible_text(confirm.text)
+    calls = await bot.press(confirm, send, user=user)
     (edited,) = [call for call in calls if call.method == "editMessageText"]
-    assert "已发给工作人员" in visible_text(edited.text)
+    assert "工作人员" in visible_text(edited.text) or "工作人員" in visible_text(edited.text)
     return one_to(calls, bot.config.staff_chat_id or ADMIN_ID)
 
 
@@ -360,3 +362,19 @@ async def test_a_bad_new_entry_is_refused_and_nothing_is_lost(own_bot: Harness) 
     assert summary.startswith("问答库文件有 1 处错误，没有更新")
     assert (bot.config.knowledge / "faq.yaml").read_bytes() == before
     assert backups(bot.config.knowledge / "history") == []
+
+
+async def test_a_long_reply_comes_in_parts_in_the_cadres_script(bot: Harness) -> None:
+    declined = one_to(await bot.ask("今天淮北的天氣怎麼樣？"), USER_ID)  # traditional script
+    assert "🙋 問工作人員" in declined.button_labels
+    card = await hand_over(bot, declined, label="問工作人員", send="發送")
+    long_reply = "\n\n".join(f"第{number}段：" + "详细说明。" * 60 for number in range(1, 16))
+
+    calls = await staff_replies(bot, card, long_reply)
+
+    parts = sent_to(calls, USER_ID)
+    assert len(parts) >= 2
+    assert visible_text(parts[0].text).startswith("💬 工作人員回覆了您的問題")
+    assert all(len(part.text) <= 4096 for part in parts)
+    assert "第15段" in visible_text(parts[-1].text)
+    assert visible_text(one_to(calls, ADMIN_ID).text) == "✅ 答复已送达提问人（#1）。"

@@ -27,6 +27,7 @@ from bot.tg import sending
 from bot.tg.announcements import failure
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
+from bot.tg.formatting import Block, paragraphs, split_message
 from bot.tg.handoff_buttons import LINK_PATTERN, PATTERN, CadrePress, cancel_data, decode, parse_link
 from bot.tg.handoff_staff import (
     handoffs_command,
@@ -98,13 +99,20 @@ class TelegramReplySender:
     async def send_reply(self, handoff: Handoff) -> SendResult:
         assert handoff.cadre_chat_id is not None
         script = Script(handoff.script) if handoff.script in set(Script) else Script.SIMPLIFIED
-        question = escape(shorten(handoff.question, QUOTED_QUESTION_LENGTH))
-        text = say(CadreTexts.REPLY, script, question=question, reply=escape(handoff.reply_text or ""))
-        try:
-            message = await self.bot.send_message(handoff.cadre_chat_id, text)
-        except TelegramError as error:
-            return failure(error)
-        return SendResult.sent(message.message_id)
+        question = shorten(handoff.question, QUOTED_QUESTION_LENGTH)
+        blocks = [Block(question, "blockquote", lead=say(CadreTexts.REPLY_TITLE, script))]
+        blocks += paragraphs(handoff.reply_text or "")
+        first = None
+        for piece in split_message(blocks):  # a long reply comes in several messages
+            try:
+                message = await self.bot.send_message(handoff.cadre_chat_id, piece)
+            except TelegramError as error:
+                if first is None:
+                    return failure(error)
+                logger.warning("Part of the reply of hand-off %s was not sent: %s", handoff.id, error)
+                break
+            first = first or message
+        return SendResult.sent(first.message_id) if first is not None else SendResult.failed("bad_request")
 
 
 # -- the cadre's side --------------------------------------------------------------------------
@@ -143,7 +151,12 @@ async def ask_staff(update: Update, context: Context) -> None:
         return
     reply = context.bot_data.responder.reply(question)
     new = NewHandoff(
-        Kind.DIRECT, Chat.PRIVATE, question, message.chat.id, bot_said(reply, _titles(context)), script=reply.script
+        Kind.DIRECT,
+        Chat.PRIVATE,
+        question,
+        message.chat.id,
+        bot_said(reply, _titles(context)),
+        script=reply.script.value,
     )
     result = context.bot_data.handoffs.hand_over(new)
     await message.reply_text(_hand_over_text(context, result, reply.script))

@@ -37,7 +37,7 @@ class CadreTexts:
     NO_QUESTION = "找不到原来的问题了。请发送 /ask_staff 加问题，直接问工作人员。"
     ASK_STAFF_USAGE = "请在 /ask_staff 后面写上问题，例如：/ask_staff 生活补助怎么发放？"
     USE_PRIVATE = "为了不在群里公开您的问题，请私聊我再问工作人员：{link}"
-    REPLY = "💬 <b>工作人员回复了您的问题</b>\n<blockquote>{question}</blockquote>\n{reply}"
+    REPLY_TITLE = "💬 <b>工作人员回复了您的问题</b>"  # over the quoted question, then the reply
     CONTACT_TITLE = "<b>联系方式</b>"
     CONTACT_FIELDS = (("name", "联系人"), ("phone", "电话"), ("email", "邮箱"), ("office", "地点"), ("hours", "时间"))
     CONTACT_END = "也可以发送 /ask_staff 加问题，直接问工作人员，答复会发到这里。"
