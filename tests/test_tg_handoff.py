@@ -322,6 +322,9 @@ async def test_add_as_phrasing_changes_the_faq_and_the_bot_answers_it(own_bot: H
     faq = (bot.config.knowledge / "faq.yaml").read_text(encoding="utf-8")
     assert f'      - "{question}"\n' in faq
     assert len(backups(bot.config.knowledge / "history")) == 1
+    with sqlite3.connect(bot.config.database) as connection:
+        updates = connection.execute("SELECT source, status, changed, user_id FROM knowledge_updates").fetchall()
+    assert updates == [("upload", "loaded", 1, ADMIN_ID)]  # recorded like an upload
     answered = visible_text(one_to(await bot.ask(question), USER_ID).text)
     assert answered.startswith("每次学习锻炼100天左右。")
 

@@ -174,12 +174,12 @@ async def staff_action(query: CallbackQuery, context: Context, press: StaffPress
         await _choose_entry(context, chat_id, handoff)
     elif press.action is StaffAction.PHRASING:
         await query.answer()
-        await _edit_faq(context, chat_id, handoff, press.argument, new_entry=False)
+        await _edit_faq(context, chat_id, handoff, press.argument, new_entry=False, by=query.from_user.id)
     elif press.action is StaffAction.NEW_ENTRY:
         await _propose_entry(query, context, handoff)
     else:
         await query.answer()
-        await _edit_faq(context, chat_id, handoff, handoff.proposed_id or "", new_entry=True)
+        await _edit_faq(context, chat_id, handoff, handoff.proposed_id or "", new_entry=True, by=query.from_user.id)
 
 
 # -- into the FAQ ------------------------------------------------------------------------------
@@ -238,7 +238,9 @@ async def _rename_entry(context: Context, message: Message, handoff: Handoff) ->
     await _show_proposal(context, message.chat.id, handoff, entry_id)
 
 
-async def _edit_faq(context: Context, chat_id: int, handoff: Handoff, entry_id: str, *, new_entry: bool) -> None:
+async def _edit_faq(
+    context: Context, chat_id: int, handoff: Handoff, entry_id: str, *, new_entry: bool, by: int | None
+) -> None:
     """Add the question as a phrasing of ``entry_id``, or as a new entry answered by staff's reply.
 
     The edited file goes through the upload pipeline; staff get the same summary as for an upload.
@@ -251,19 +253,21 @@ async def _edit_faq(context: Context, chat_id: int, handoff: Handoff, entry_id: 
     if new_entry and entry_id in data.holder.snapshot.knowledge:
         await context.bot.send_message(chat_id, StaffTexts.ID_TAKEN.format(entry_id=escape(entry_id)))
         return
-    try:
-        current = reloader.faq_path.read_text(encoding="utf-8")
+    question, answer = handoff.question, handoff.reply_text or ""
+
+    def edit(text: str) -> str:
         if new_entry:
-            edited = faqedit.add_entry(current, entry_id, handoff.question, handoff.reply_text or "")
-        else:
-            edited = faqedit.add_phrasing(current, entry_id, handoff.question)
+            return faqedit.add_entry(text, entry_id, question, answer)
+        return faqedit.add_phrasing(text, entry_id, question)
+
+    limits = UploadLimits(config.staff.max_upload_kb * 1024, config.staff.history_keep)
+    try:
+        result = await asyncio.to_thread(faqedit.apply, reloader, edit, limits, datetime.now(config.tzinfo))
     except (OSError, UnicodeDecodeError, faqedit.FaqEditError) as error:
         await context.bot.send_message(chat_id, StaffTexts.EDIT_FAILED.format(error=escape(str(error))))
         return
-    limits = UploadLimits(config.staff.max_upload_kb * 1024, config.staff.history_keep)
-    result = await asyncio.to_thread(faqedit.install, reloader, edited, limits, datetime.now(config.tzinfo))
     try:
-        record_knowledge_update(data.db, "upload", result, user_id=None)
+        record_knowledge_update(data.db, "upload", result, user_id=by)
     except sqlite3.Error:
         logger.exception("Could not record the knowledge update")
     logger.info("Hand-off %s into the FAQ as %s: %s", handoff.id, entry_id, result.status.value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import yaml
@@ -141,6 +142,16 @@ def clean_id(text: str) -> str:
     return re.sub(r"^id\s*[:：]\s*", "", text.strip(), flags=re.IGNORECASE).strip()
 
 
-def install(reloader: KnowledgeReloader, text: str, limits: UploadLimits, now: datetime) -> ReloadResult:
-    """Install an edited ``faq.yaml`` exactly as an upload: validated, backed up, reloaded."""
-    return install_upload(reloader, text.encode("utf-8"), FAQ_FILE, limits, now)
+def apply(reloader: KnowledgeReloader, edit: Callable[[str], str], limits: UploadLimits, now: datetime) -> ReloadResult:
+    """Edit the live ``faq.yaml`` and install the result exactly as an upload: validated, backed up, reloaded.
+
+    The file is read, edited and installed under the reloader's lock, so a concurrent
+    reload or upload cannot slip in between.
+
+    Raises:
+        FaqEditError: the edit cannot be made (nothing changed).
+        OSError, UnicodeDecodeError: the file cannot be read.
+    """
+    with reloader.exclusive():
+        text = reloader.faq_path.read_text(encoding="utf-8")
+        return install_upload(reloader, edit(text).encode("utf-8"), FAQ_FILE, limits, now)
