@@ -69,7 +69,7 @@ async def refuse(update: Update, what: str) -> None:
         await update.effective_message.reply_text(StaffTexts.NOT_STAFF)
 
 
-# -- the staff's side --------------------------------------------------------------------------
+# -- cards --------------------------------------------------------------------------------------
 
 
 def staff_keyboard(handoff: Handoff) -> InlineKeyboardMarkup:
