@@ -70,6 +70,26 @@ class AnnouncementConfig:
 
 
 @dataclass(frozen=True)
+class HandoffConfig:
+    """Questions handed to staff (``/ask_staff``, the «问工作人员» button)."""
+
+    max_open_per_user: int = 5
+    remind_after_hours: float = 24.0
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class ContactConfig:
+    """Who cadres can reach, shown by ``/contact``; every field is optional."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    office: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything ``faqbot run`` needs."""
 
@@ -80,7 +100,9 @@ class Config:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     admins: tuple[int, ...] = ()
     admin_chat_id: int | None = None
+    staff_chat_id: int | None = None
     contact: str = DEFAULT_CONTACT
+    contact_details: ContactConfig = field(default_factory=ContactConfig)
     knowledge: Path = field(default_factory=default_knowledge_dir)
     database: Path = Path("data/faqbot.sqlite3")
     timezone: str = "Asia/Shanghai"
@@ -88,6 +110,7 @@ class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     announcements: AnnouncementConfig = field(default_factory=AnnouncementConfig)
+    handoffs: HandoffConfig = field(default_factory=HandoffConfig)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -141,7 +164,7 @@ def _build(cls: Any, data: dict[str, Any], prefix: str = "") -> Any:
     for key, value in data.items():
         if key not in names:
             raise ConfigError(f"unknown config key '{prefix}{key}' (known keys: {', '.join(sorted(names))})")
-        if value is None and key != "admin_chat_id":
+        if value is None and key not in {"admin_chat_id", "staff_chat_id"}:
             continue  # an empty value means "use the default"
         values[key] = _convert(value, hints[key], prefix + key)
     return cls(**values)

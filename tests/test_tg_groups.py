@@ -91,7 +91,8 @@ async def test_a_miss_in_a_group_is_one_short_line_without_a_menu(bot: Harness) 
     text = visible_text(reply.text)
     assert "\n" not in text
     assert CONTACT in text
-    assert "reply_markup" not in reply.params
+    (ask_staff,) = reply.buttons  # no menu; only the private link to ask staff
+    assert ask_staff["url"].startswith(f"https://t.me/{BOT_USERNAME}?start=staff_")
 
 
 async def test_an_empty_ask_gets_the_usage(bot: Harness) -> None:

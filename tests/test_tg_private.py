@@ -145,7 +145,7 @@ async def test_a_question_the_article_does_not_cover_is_declined_with_the_contac
     assert text == wording.replace("{contact}", CONTACT)
     assert "我不能乱说" not in text
     assert "/faq" in text
-    assert message.button_labels == ["📚 浏览全部问题"]
+    assert message.button_labels == ["📚 浏览全部问题", "🙋 问工作人员"]
     assert question_rows(bot.config.database) == [("private", "decline", None)]
 
 

@@ -258,6 +258,8 @@ class FakeBotApi:
             if key in params:
                 value = params[key]
                 message[key] = json.loads(value) if key == "reply_markup" and isinstance(value, str) else value
+        if "inline_keyboard" not in message.get("reply_markup", {"inline_keyboard": []}):
+            del message["reply_markup"]  # like Telegram: a message shows only an inline keyboard (not ForceReply)
         for name, (filename, content, _mimetype) in record.files.items():
             file_id = f"file{len(self.files) + 1}"
             self.files[file_id] = content

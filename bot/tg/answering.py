@@ -14,6 +14,7 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     Chat,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -25,7 +26,9 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.answering import Kind, Reply
+from bot.core.answering import Kind as ReplyKind
+from bot.core.answering import Reply
+from bot.core.handoffs.store import Kind
 from bot.core.journal import FeedbackKind
 from bot.core.text import Script, convert, detect_script
 from bot.tg import followups, menu, sending
@@ -33,6 +36,7 @@ from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
+from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff
 from bot.tg.texts import Texts, say
 from bot.tg.triggers import (
     MENTIONS_BOT,
@@ -152,7 +156,7 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
     data = context.bot_data
     reply = data.responder.reply(question, previous=followups.recall(context, message))
     if reply.empty:
-        if explicit and reply.kind is Kind.SMALL_TALK:
+        if explicit and reply.kind is ReplyKind.SMALL_TALK:
             await message.reply_text(reply.text, do_quote=True)
         elif explicit:
             await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
@@ -316,7 +320,16 @@ async def _feedback(query: CallbackQuery, context: Context, pressed: Button) -> 
         await _edit_markup(query, InlineKeyboardMarkup([[link]]) if link else None)
         return
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    await _edit_markup(query, markup_without_feedback(markup))
+    ask_staff = _ask_staff_after(query, context, pressed) if kind is FeedbackKind.DOWN else None
+    await _edit_markup(query, with_ask_staff(markup_without_feedback(markup), ask_staff))
+
+
+def _ask_staff_after(query: CallbackQuery, context: Context, pressed: Button) -> InlineKeyboardButton | None:
+    """«问工作人员» after a 👎: a button in private, a private deep link in groups."""
+    if not pressed.number or query.message is None:
+        return None
+    username = context.bot.username if query.message.chat.type != Chat.PRIVATE else ""
+    return ask_staff_button(pressed.script, Kind.DOWN, pressed.number, pressed.argument, bot_username=username)
 
 
 async def _none_of_these(query: CallbackQuery, context: Context, pressed: Button) -> None:
@@ -336,8 +349,9 @@ async def _none_of_these(query: CallbackQuery, context: Context, pressed: Button
     if query.message is not None:
         contact = escape(convert(data.responder.contact, pressed.script))
         text = say(Texts.NONE_REPLY, pressed.script, contact=contact)
-        outgoing = Outgoing((text,), InlineKeyboardMarkup([[browse_button(pressed.script)]]))
-        await sending.reply_below(context.bot, query.message, outgoing)
+        ask_staff = ask_staff_button(pressed.script, Kind.NONE_OF_THESE, pressed.number) if pressed.number else None
+        keyboard = with_ask_staff(InlineKeyboardMarkup([[browse_button(pressed.script)]]), ask_staff)
+        await sending.reply_below(context.bot, query.message, Outgoing((text,), keyboard))
 
 
 async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> None:

@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.conversation import Memory
+from bot.core.handoffs.service import HandoffService
 from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
@@ -36,6 +37,7 @@ class BotData:
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
+    handoffs: HandoffService  # set by bot.tg.handoff.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins

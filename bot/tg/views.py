@@ -12,10 +12,12 @@ from telegram.constants import ParseMode
 from telegram.helpers import create_deep_linked_url
 
 from bot.core.answering import Reply
+from bot.core.handoffs.store import Kind
 from bot.core.matcher import Outcome
 from bot.core.text import Script, convert
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate
+from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff
 from bot.tg.texts import Texts, say
 
 BUTTON_LABEL_LENGTH = 60
@@ -91,7 +93,9 @@ def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
         ]
         rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
         return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup(rows))
-    return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup([[browse_button(script)]]))
+    ask_staff = ask_staff_button(script, Kind.DECLINE, question_id) if question_id else None
+    keyboard = with_ask_staff(InlineKeyboardMarkup([[browse_button(script)]]), ask_staff)
+    return Outgoing(tuple(split_message(paragraphs(reply.text))), keyboard)
 
 
 def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int = 0) -> Outgoing:
@@ -102,7 +106,10 @@ def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int 
         return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
     if reply.outcome is Outcome.SUGGEST and reply.suggestions:
         return Outgoing((say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question)),))
-    return Outgoing((say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),))
+    ask_staff = ask_staff_button(script, Kind.DECLINE, question_id, bot_username=bot_username) if question_id else None
+    return Outgoing(
+        (say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),), with_ask_staff(None, ask_staff)
+    )
 
 
 def more_in_private(entry_id: str, script: Script, bot_username: str) -> InlineKeyboardButton:

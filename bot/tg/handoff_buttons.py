@@ -1,0 +1,124 @@
+"""Buttons of the hand-off feature (callback prefix ``h:``) and its deep link.
+
+Cadres: ``h:a:<script>:<kind>:<question id>[:<entry id>]`` asks to send (shows what will be
+sent), ``h:y:…`` (same fields) sends, ``h:x:<script>`` cancels.  In groups the button is a
+link ``t.me/<bot>?start=staff_<kind><question id>`` that opens a private chat, so nothing
+goes to staff from a group unless the asker chooses to in private.
+Staff: ``h:<action>:<hand-off id>[:<entry id>]`` (see :class:`StaffAction`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
+
+from bot.core.handoffs.store import Kind
+from bot.core.handoffs.texts import CadreTexts
+from bot.core.text import Script
+from bot.tg.texts import say
+
+PREFIX = "h:"
+PATTERN = r"^h:"
+LINK_PREFIX = "staff_"
+LINK_PATTERN = r"^/start(@\w+)? staff_"
+_KIND_CODES = {Kind.DECLINE: "d", Kind.NONE_OF_THESE: "n", Kind.DOWN: "w", Kind.DIRECT: "q"}
+_KINDS = {code: kind for kind, code in _KIND_CODES.items()}
+_SCRIPT_CODES = {Script.SIMPLIFIED: "s", Script.TRADITIONAL: "t"}
+_SCRIPTS = {code: script for script, code in _SCRIPT_CODES.items()}
+_LINK = re.compile(rf"^{LINK_PREFIX}([a-z])(\d+)$")
+
+
+class StaffAction(enum.StrEnum):
+    REPLY = "r"  # how to reply
+    ADD = "f"  # «加入问答库…»: choose an entry or a new one
+    PHRASING = "p"  # add the question to the entry (argument)
+    NEW_ENTRY = "n"  # propose a new entry
+    CREATE = "c"  # create the proposed entry
+    DISMISS = "z"  # «不需要回复»
+
+
+@dataclass(frozen=True)
+class CadrePress:
+    """A cadre's press: ``send`` false shows the confirmation, true sends."""
+
+    send: bool
+    script: Script
+    kind: Kind
+    question_id: int
+    entry_id: str = ""
+
+    def encode(self) -> str:
+        data = f"{PREFIX}{'y' if self.send else 'a'}:{_SCRIPT_CODES[self.script]}:{_KIND_CODES[self.kind]}"
+        data += f":{self.question_id}"
+        return data + (f":{self.entry_id}" if self.entry_id else "")
+
+
+@dataclass(frozen=True)
+class StaffPress:
+    action: StaffAction
+    handoff_id: int
+    argument: str = ""
+
+    def encode(self) -> str:
+        return f"{PREFIX}{self.action.value}:{self.handoff_id}" + (f":{self.argument}" if self.argument else "")
+
+
+def cancel_data(script: Script) -> str:
+    return f"{PREFIX}x:{_SCRIPT_CODES[script]}"
+
+
+def decode(data: str) -> CadrePress | StaffPress | Script | None:  # noqa: PLR0911 - one return per shape
+    """A press; a :class:`Script` for «取消»; None when malformed."""
+    parts = data.split(":")
+    if len(parts) < 3 or parts[0] + ":" != PREFIX:
+        return None
+    action = parts[1]
+    if action == "x":
+        return _SCRIPTS.get(parts[2])
+    if action in {"a", "y"}:
+        if len(parts) not in {5, 6} or parts[2] not in _SCRIPTS or parts[3] not in _KINDS or not parts[4].isdigit():
+            return None
+        entry_id = parts[5] if len(parts) == 6 else ""
+        return CadrePress(action == "y", _SCRIPTS[parts[2]], _KINDS[parts[3]], int(parts[4]), entry_id)
+    try:
+        staff_action = StaffAction(action)
+    except ValueError:
+        return None
+    if not parts[2].isdigit() or len(parts) > 4:
+        return None
+    return StaffPress(staff_action, int(parts[2]), parts[3] if len(parts) == 4 else "")
+
+
+def link_payload(kind: Kind, question_id: int) -> str:
+    return f"{LINK_PREFIX}{_KIND_CODES[kind]}{question_id}"
+
+
+def parse_link(payload: str) -> tuple[Kind, int] | None:
+    match = _LINK.match(payload)
+    if match is None or match.group(1) not in _KINDS:
+        return None
+    return _KINDS[match.group(1)], int(match.group(2))
+
+
+def ask_staff_button(
+    script: Script, kind: Kind, question_id: int, entry_id: str = "", *, bot_username: str = ""
+) -> InlineKeyboardButton:
+    """«问工作人员»: a callback in private chats; with ``bot_username`` (groups) a private deep link."""
+    label = say(CadreTexts.ASK_STAFF, script)
+    if bot_username:
+        return InlineKeyboardButton(label, url=create_deep_linked_url(bot_username, link_payload(kind, question_id)))
+    return InlineKeyboardButton(label, callback_data=CadrePress(False, script, kind, question_id, entry_id).encode())
+
+
+def with_ask_staff(
+    markup: InlineKeyboardMarkup | None, button: InlineKeyboardButton | None
+) -> InlineKeyboardMarkup | None:
+    """``markup`` with «问工作人员» as its last row (none when ``button`` is None)."""
+    if button is None:
+        return markup
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    return InlineKeyboardMarkup([*rows, [button]])
