@@ -35,6 +35,7 @@ class Texts:
     HELP_GROUP = "在群里提问：发送 /ask 问题，或 @{bot} 加问题。私聊我可以浏览全部问题。"
     ASK_USAGE = "请在 /ask 后面写上问题，例如：/ask 要去多长时间？"
     GROUP_DECLINE = "报道里没有这个问题的答案，请咨询{contact}。"
+    GROUP_UNRELATED = "我只回答关于“双百双招”行动的问题，可以私聊我发送 /faq 查看。"
     GROUP_SUGGEST = "没有把握回答。您是不是想问“{question}”？可以换个说法再问，或私聊我。"
     GROUP_FAQ = "请私聊我浏览全部问题：{link}"
     NON_TEXT = "我只能回答文字问题。请直接输入您的问题，或发送 /faq 浏览全部问题。"

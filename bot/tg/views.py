@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResu
 from telegram.constants import ParseMode
 from telegram.helpers import create_deep_linked_url
 
+from bot.core.answering import Kind as ReplyKind
 from bot.core.answering import Reply
 from bot.core.handoffs.store import Kind
 from bot.core.matcher import Outcome
@@ -93,6 +94,8 @@ def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
         ]
         rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
         return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup(rows))
+    if reply.kind is ReplyKind.SMALL_TALK:
+        return Outgoing(tuple(split_message(paragraphs(reply.text))))
     ask_staff = ask_staff_button(script, Kind.DECLINE, question_id) if question_id else None
     keyboard = with_ask_staff(InlineKeyboardMarkup([[browse_button(script)]]), ask_staff)
     return Outgoing(tuple(split_message(paragraphs(reply.text))), keyboard)
@@ -107,6 +110,8 @@ def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int 
     if reply.outcome is Outcome.SUGGEST and reply.suggestions:
         return Outgoing((say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question)),))
     ask_staff = ask_staff_button(script, Kind.DECLINE, question_id, bot_username=bot_username) if question_id else None
+    if reply.kind is ReplyKind.UNRELATED:
+        return Outgoing((say(Texts.GROUP_UNRELATED, script),))
     return Outgoing(
         (say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),), with_ask_staff(None, ask_staff)
     )
