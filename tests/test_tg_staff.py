@@ -485,3 +485,15 @@ async def test_a_failing_chart_does_not_spoil_the_report(
     assert [call.method for call in calls] == ["sendMessage"]
     assert visible_text(calls[0].text).startswith("使用统计（")
     assert [record.getMessage() for record in caplog.records] == ["Could not draw the questions-per-day chart"]
+
+
+async def test_help_lists_the_staff_commands_to_admins_only(staff_bot: Harness) -> None:
+    (for_admin,) = texts(await staff_bot.ask("/help", user=admin(staff_bot)))
+    (for_cadre,) = texts(await staff_bot.ask("/help", user=staff_bot.payloads.user(OTHER_USER_ID)))
+
+    assert for_admin.startswith(for_cadre)
+    staff_part = for_admin.removeprefix(for_cadre)
+    for command in ("/reload", "/export", "/test", "/unanswered", "/stats", "/announce", "/groups", "/schedule"):
+        assert f"• {command} " in staff_part
+    assert "announcements.yaml（通知安排）作为文件发给我" in staff_part
+    assert "/reload" not in for_cadre
