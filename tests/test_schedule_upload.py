@@ -66,7 +66,12 @@ def test_a_valid_schedule_is_backed_up_installed_and_in_force(tmp_path: Path) ->
     assert saved.read_text(encoding="utf-8") == GOOD
     assert backups(tmp_path / "history") == []  # FAQ backups are counted apart
     lines = format_schedule_upload(result, TZ).splitlines()
-    assert lines[:4] == ["通知安排已更新，现在共有 2 条定时通知。", "新增 1 条：report", "修改 1 条：meeting", "接下来要发送："]
+    assert lines[:4] == [
+        "通知安排已更新，现在共有 2 条定时通知。",
+        "新增 1 条：report",
+        "修改 1 条：meeting",
+        "接下来要发送：",
+    ]
     assert lines[4] == "· 2026-03-02 15:00  “meeting” → 所有群组"
     assert lines[5] == "· 2026-03-06 17:00  “report” → 所有群组"
     assert lines[-1].startswith("原来的文件已备份为 history/announcements-20260301-120000")

@@ -263,9 +263,7 @@ async def test_uploads_rotate_the_backups(tmp_path: Path) -> None:
 
 # -- the schedule by chat ----------------------------------------------------------------------
 
-SCHEDULE = (
-    "announcements:\n  - id: kickoff\n    at: 2099-03-02 09:00\n    targets: both\n    text: 动员会9:00召开。\n"
-)
+SCHEDULE = "announcements:\n  - id: kickoff\n    at: 2099-03-02 09:00\n    targets: both\n    text: 动员会9:00召开。\n"
 
 
 async def test_a_valid_schedule_upload_is_installed_and_in_force(staff_bot: Harness) -> None:

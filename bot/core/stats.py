@@ -125,7 +125,9 @@ def _activity_lines(per_day: tuple[tuple[date, int], ...]) -> list[str]:
     unit = "周" if weekly else "天"
     if not busy:
         return [f"每{unit}提问：这段时间没有提问。"]
-    lines = [f"每{unit}提问：" + (f"（另有 {len(buckets) - len(busy)} {unit}没有提问）" if len(busy) < len(buckets) else "")]
+    lines = [
+        f"每{unit}提问：" + (f"（另有 {len(buckets) - len(busy)} {unit}没有提问）" if len(busy) < len(buckets) else "")
+    ]
     peak = max(count for _, count in busy)
     for start, count in busy:
         label = f"{start:%m-%d} 起" if weekly else f"{start:%m-%d}"

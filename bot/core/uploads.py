@@ -71,9 +71,7 @@ def refuse_early(file_name: str | None, size: int, max_bytes: int) -> list[Probl
     """Refusals decided by the name and size alone (before downloading a sent file)."""
     shown = file_name or FAQ_FILE
     if file_name and not is_yaml_name(file_name):
-        message = (
-            "只能接收 .yaml 文本文件（faq.yaml 或 announcements.yaml）。请把文件直接作为文件发送，不要转成 Word 或 PDF。"
-        )
+        message = "只能接收 .yaml 文本文件（faq.yaml 或 announcements.yaml）。请把文件直接作为文件发送，不要转成 Word 或 PDF。"
         return [Problem(shown, 1, 1, message)]
     if size > max_bytes:
         message = (

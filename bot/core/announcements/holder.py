@@ -74,9 +74,7 @@ class ScheduleHolder:
         self, raw: bytes, *, now: datetime | None = None, shown: str | None = None
     ) -> tuple[Schedule | None, list[Problem]]:
         """Validate the bytes of a new version of the file, as :meth:`reload` does (``shown``: the name in problems)."""
-        return parse_schedule(
-            raw, self.path, timezone=self.timezone, now=now, grace=self.grace, shown=shown
-        )
+        return parse_schedule(raw, self.path, timezone=self.timezone, now=now, grace=self.grace, shown=shown)
 
     def adopt(self, schedule: Schedule, problems: tuple[Problem, ...] = ()) -> ReloadResult:
         """Put a validated schedule in force (the file on disk already holds it)."""
