@@ -133,3 +133,25 @@ def test_the_config_loader_names_a_tab(tmp_path: Path) -> None:
     assert "line 3" in message
     assert "Tab" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where", "key"),
+    [
+        ("faq.yaml", "entries:\n  - id：a\n", (2, 5), "id"),
+        ("faq.yaml", "entries：\n  - id: a\n    questions: [x]\n    answer: b\n", (1, 1), "entries"),
+        ("faq.yaml", "entries:\n  - id: a\n    questions：\n      - x\n    answer: b\n", (3, 5), "questions"),
+        ("announcements.yaml", "announcements:\n  - id：a\n", (2, 5), "id"),
+        ("announcements.yaml", "announcements:\n  - id: a\n    text：x\n    at: 2099-01-01 09:00\n", (3, 5), "text"),
+    ],
+)
+def test_a_full_width_colon_is_named_wherever_it_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str, where: tuple[int, int], key: str
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    code, lines = run_cli(capsys, "check", str(tmp_path / name))
+    assert code == 1
+    located = [line for line in lines if line.startswith(f"{tmp_path / name}:{where[0]}:{where[1]}: ")]
+    assert located, lines
+    assert f"“{key}：”用了中文冒号“：”" in located[0]
+    assert not [line for line in lines if "缺少冒号" in line]

@@ -18,7 +18,7 @@ from bot.core.article import Article, Paragraph, load_article
 from bot.core.calibration import Thresholds, calibration_path, load_calibration
 from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.text import normalize
-from bot.core.yamlfile import LineDict, LineList, read_yaml
+from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
 
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"
@@ -212,6 +212,9 @@ class _Checker(ProblemCollector):
     def entry(self, raw: Any, mark: Mark, index: int) -> Entry | None:
         where = f"第 {index} 个条目"
         if not isinstance(raw, LineDict):
+            if key := full_width_key(raw):
+                self.add(mark, f"{where}：{full_width_colon_message(key)}")
+                return None
             self.add(mark, f"{where}格式不对：每个条目应该以“- id: ”开头，下面是 questions: 和 answer:。")
             return None
         keys, values = raw.key_marks, raw.value_marks
@@ -231,7 +234,11 @@ class _Checker(ProblemCollector):
                 self.add(keys[key], self.unknown_key(key, ENTRY_KEYS, f"{name}"))
         if "questions" not in raw:
             self.add(raw.mark, f"{name}缺少 questions：请至少写一个问题。")
-        questions = self.text_list(raw.get("questions"), values.get("questions"), f"{name}的 questions")
+        questions = (
+            self.text_list(raw["questions"], values.get("questions"), f"{name}的 questions")
+            if "questions" in raw
+            else []  # reported missing above, not also as "not a list"
+        )
         if "questions" in raw and not questions and raw.get("questions") == []:
             self.add(values["questions"], f"{name}的 questions 是空的：请至少写一个问题。")
         if "answer" not in raw:

@@ -121,6 +121,16 @@ _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 COLON_LOOKBACK = 3  # PyYAML notices a missing colon up to a few lines after it
 
 
+def full_width_colon_message(key: str) -> str:
+    return f"“{key}：”用了中文冒号“：”。键后面要用英文冒号加空格，写成“{key}: ”（冒号后面的文字里可以用中文冒号）。"
+
+
+def full_width_key(value: Any) -> str | None:
+    """The key of a text that was meant as "key: value" but written with a full-width colon."""
+    match = _FULL_WIDTH_KEY.match(value) if isinstance(value, str) else None
+    return match.group(2) if match else None
+
+
 def _full_width_colon(lines: list[str], error_line: int) -> tuple[int, int] | None:
     """The (line, column) of a key written with a full-width colon at or just before ``error_line``."""
     for number in range(min(error_line, len(lines)), max(error_line - COLON_LOOKBACK, 0), -1):
@@ -174,11 +184,7 @@ def parse_yaml(raw: bytes, shown: str) -> Any:
         lines = text.splitlines()
         if colon := _full_width_colon(lines, line):
             line, column = colon
-            key = lines[line - 1][column - 1 :].split("：", 1)[0]
-            message = (
-                f"“{key}：”用了中文冒号“：”。键后面要用英文冒号加空格，写成“{key}: ”"
-                "（冒号后面的文字里可以用中文冒号）。"
-            )
+            message = full_width_colon_message(lines[line - 1][column - 1 :].split("：", 1)[0])
         else:
             message = _friendly_yaml_message(error, lines)
         raise InvalidFileError(quote_lines([Problem(shown, line, column, message)], text, shown)) from None

@@ -18,7 +18,7 @@ from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Sched
 from bot.core.announcements.recurrence import CronError, check_cron
 from bot.core.knowledge import ID_RE
 from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
-from bot.core.yamlfile import LineDict, LineList, parse_yaml
+from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, parse_yaml
 
 ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -184,6 +184,9 @@ class _Checker(ProblemCollector):
         """One announcement, or None when it has errors (each one is reported)."""
         where = f"第 {index} 条通知"
         if not isinstance(raw, LineDict):
+            if key := full_width_key(raw):
+                self.add(mark, f"{where}：{full_width_colon_message(key)}")
+                return None
             self.add(mark, f"{where}格式不对：每条通知应该以“- id: ”开头，下面是 text:、at: 等键。")
             return None
         errors_before = len(self.errors)
