@@ -191,6 +191,20 @@ def parse_config(data: Any, *, environ: typing.Mapping[str, str] | None = None, 
     return config
 
 
+def _yaml_error(path: Path, error: yaml.YAMLError) -> str:
+    """One line: where the YAML broke, and why when it is a Tab (YAML indents with spaces only)."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return f"config file {path} is not valid YAML"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}"
+    lines = mark.buffer.splitlines() if isinstance(mark.buffer, str) else []
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    problem = getattr(error, "problem", "") or ""
+    if "\t" in line[: mark.column + 1] or "'\\t'" in problem:
+        return f"config file {path} is not valid YAML{where}: a Tab is used for indentation; use spaces instead"
+    return f"config file {path} is not valid YAML{where}" + (f": {problem}" if problem else "")
+
+
 def load_config(path: Path | None, *, require_token: bool = True) -> Config:
     """Read the config file (or only the environment when ``path`` is None).
 
@@ -206,9 +220,7 @@ def load_config(path: Path | None, *, require_token: bool = True) -> Config:
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read config file {path}: {error}") from None
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+            raise ConfigError(_yaml_error(path, error)) from None
     config = parse_config(data, require_token=require_token)
     if path is None:
         return config

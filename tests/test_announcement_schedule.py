@@ -259,7 +259,7 @@ def test_the_shipped_file_schedules_nothing() -> None:
 
 
 def _uncomment_examples(text: str) -> str:
-    lines = text.split("# EXAMPLES", 1)[1].splitlines()[1:]
+    lines = text.split("# 示例", 1)[1].splitlines()[1:]
     return "\n".join(line[2:] for line in lines if line.startswith("# ") or line == "#")
 
 

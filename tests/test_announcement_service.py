@@ -145,3 +145,26 @@ def test_listings(knowledge: Path) -> None:
         "· 2026-03-04 08:00  “daily” → 订阅者",
     ]
     assert "“daily”：每天 08:00（自 2026-03-02 08:00 起），每日提醒" in listing
+
+
+async def test_a_late_sending_within_the_grace_period_is_not_also_called_over(knowledge: Path) -> None:
+    # The bot stops the day before and starts again 30 minutes after the one-off "meeting" was due:
+    # it is sent late, and nothing claims otherwise.
+    telegram = FakeTelegram()
+    before = make_service(knowledge, Clock(at(1, 12)), telegram)
+    before.registry.bot_status_changed(-1, "group", "一群", "member", present=True)
+    assert await before.tick() == []
+    service = make_service(knowledge, Clock(at(2, 9, 30)), telegram)
+    notices = [notice.text for notice in await service.tick()]
+    assert any("定时通知“meeting”原定 2026-03-02 09:00 发送" in text and "现在补发" in text for text in notices)
+    assert not [text for text in notices if "不会再发送" in text]
+    assert telegram.inbox[-1] == ["明早九点开会"]
+
+
+async def test_a_sending_missed_beyond_the_grace_period_is_called_over(knowledge: Path) -> None:
+    telegram = FakeTelegram()
+    assert await make_service(knowledge, Clock(at(1, 12)), telegram).tick() == []
+    service = make_service(knowledge, Clock(at(2, 11)), telegram)
+    notices = [notice.text for notice in await service.tick()]
+    assert any("定时通知“meeting”错过了 1 次" in text for text in notices)
+    assert any("通知“meeting”的发送时间已经过去，它不会再发送" in text for text in notices)

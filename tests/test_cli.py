@@ -34,10 +34,12 @@ def test_check_bad_file_prints_located_problems_and_exits_one(
     bad.write_text("entries:\n  - id: a\n    qustions: [x]\n    answer: b\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "check", str(bad))
     assert code == 1
-    lines = out.strip().splitlines()
+    lines = [line for line in out.strip().splitlines() if "按项目自带的文章" not in line]  # no article beside it
     assert lines
-    assert all(line.startswith((str(bad) + ":", "faq.yaml:")) for line in lines)
-    assert any(":3:5:" in line and "qustions" in line for line in lines)
+    assert all(line.startswith((str(bad) + ":", "faq.yaml:", "    | ")) for line in lines)
+    located = lines.index(next(line for line in lines if ":3:5:" in line and "qustions" in line))
+    assert lines[located + 1] == "    |     qustions: [x]"  # the offending line, quoted under its message
+    assert lines[-1].endswith("处错误。请按上面的行号修改后再检查。")
     assert "Traceback" not in out + err
 
 

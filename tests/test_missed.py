@@ -220,7 +220,7 @@ def test_current_outcome_with_the_real_engine(tmp_path: Path) -> None:
 def test_csv_has_one_row_per_phrasing() -> None:
     groups = group_misses([miss("能带家属吗", 1), miss("能带家属吗", 2), miss("可以带家属吗", 3), miss("食堂在哪", 4)])
     stream = io.StringIO()
-    write_missed_csv(groups, stream, WEEK)
+    write_missed_csv(groups, stream, WEEK, english=True)
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert [(r["group"], r["group_count"], r["question"], r["count"]) for r in rows] == [
         ("1", "3", "能带家属吗", "2"),
@@ -229,3 +229,11 @@ def test_csv_has_one_row_per_phrasing() -> None:
     ]
     assert rows[0]["kinds"] == "decline:3"
     assert rows[0]["last_asked"] == "2025-03-07 17:59"
+
+
+def test_csv_headers_are_chinese_by_default() -> None:
+    groups = group_misses([miss("能带家属吗", 1), miss("能带家属吗", 2)])
+    stream = io.StringIO()
+    write_missed_csv(groups, stream, WEEK)
+    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert (row["组号"], row["问法"], row["次数"], row["类型"]) == ("1", "能带家属吗", "2", "未答:2")

@@ -275,7 +275,8 @@ def test_format_update_for_each_outcome(tmp_path: Path) -> None:
     invalid = format_update(reloader.reload(), 3).splitlines()
     assert invalid[0].startswith("问答库文件有 20 处错误，没有更新，机器人继续使用原来的版本。")
     assert invalid[1].endswith("faq.yaml:3:16: 条目“bad0”的 questions 是空的：请至少写一个问题。")
-    assert len(invalid) == 1 + 15 + 1
+    assert invalid[2] == "    |     questions: []"  # each problem quotes its line
+    assert len(invalid) == 1 + 15 * 2 + 1
     assert invalid[-1] == "……还有 5 处，运行 faqbot check 可以看到全部。"
     twice = BASE_FAQ.replace("duration", questions=("要去多长时间", "要去多长时间？", "学习锻炼多少天")).plus(HISTORY)
     write_faq(tmp_path, twice.yaml())

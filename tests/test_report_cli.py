@@ -13,7 +13,9 @@ from bot.cli import main
 from bot.core.journal import FeedbackKind, Journal
 from bot.core.matcher import Outcome
 from bot.core.storage import Database
-from tests.staff_helpers import ask, make_knowledge, react
+from tests.staff_helpers import BASE_FAQ, FaqEntry, ask, make_knowledge, react
+
+FAMILY = FaqEntry("family", ("能带家属吗", "可以带家属吗", "家属能一起去吗"), "报道没有说明。")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -51,7 +53,7 @@ def test_report_since_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path = filled_database(tmp_path / "faqbot.sqlite3", now)
     since = (now - timedelta(days=60)).date().isoformat()
     out = tmp_path / "missed.csv"
-    assert main(["report", "--database", str(path), "--since", since, "--csv", str(out)]) == 0
+    assert main(["report", "--database", str(path), "--since", since, "--csv", str(out), "--english"]) == 0
     assert "很久以前" in capsys.readouterr().out
     with out.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream))
@@ -93,3 +95,17 @@ def test_report_rejects_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report", "--since", "3/1"])
     assert exit_info.value.code == 2
     assert "not a date like 2025-03-01" in capsys.readouterr().err
+
+
+def test_report_judges_with_the_given_knowledge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime.now(SHANGHAI)
+    path = filled_database(tmp_path / "faqbot.sqlite3", now)
+    knowledge = make_knowledge(tmp_path / "knowledge", BASE_FAQ.plus(FAMILY))
+    out = tmp_path / "missed.csv"
+    assert main(["report", "--database", str(path), "--knowledge", str(knowledge), "--csv", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == "   现在会回答条目 family"  # the given FAQ answers it now
+    assert any(line.startswith("（“现在……”按问答库 ") and "knowledge" in line for line in lines)
+    with out.open(encoding="utf-8-sig", newline="") as stream:
+        header = next(csv.reader(stream))
+    assert header[:4] == ["组号", "本组次数", "问法", "次数"]

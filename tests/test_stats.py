@@ -90,8 +90,7 @@ def test_stats_text(db: Database) -> None:
         "  1. duration 要去多长时间 ×3",
         "  2. how_many ×1",
         "反馈：👍 1 · 👎 1 · “都不是” 1",
-        "每天提问：",
-        "  03-05 0",
+        "每天提问：（另有 1 天没有提问）",
         "  03-06 ▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇ 3",
         "  03-07 ▇▇▇▇▇▇▇▇▇▇▇▇▇ 2",
         "问答库更新：1 次",
@@ -137,3 +136,17 @@ def test_no_chart_without_matplotlib(monkeypatch: pytest.MonkeyPatch, db: Databa
     stats: Stats = collect_stats(db, Period.last_days(7, NOW))
     assert questions_per_day_png(stats) is None
     assert format_stats(stats)  # the text report does not need it
+
+
+def test_a_long_period_is_shown_week_by_week_without_empty_lines(db: Database) -> None:
+    fill(db)
+    lines = format_stats(collect_stats(db, Period.last_days(30, NOW))).splitlines()
+    start = lines.index("每周提问：（另有 3 周没有提问）")
+    assert lines[start + 1 :] == ["  02-24 起 ▇▇▇ 1", "  03-03 起 ▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇ 7"]
+    assert not [line for line in lines if line.endswith(" 0")]
+
+
+def test_a_period_without_questions_says_so(db: Database) -> None:
+    lines = format_stats(collect_stats(db, Period.last_days(30, NOW))).splitlines()
+    assert "每周提问：这段时间没有提问。" in lines
+    assert len(lines) < 10

@@ -469,6 +469,12 @@ async def test_a_bad_file_is_refused_and_the_old_schedule_keeps_running(tmp_path
 
         (knowledge / "announcements.yaml").write_text(SCHEDULE.replace("动员会", "总结会"), encoding="utf-8")
         clock.now = at(2, 9, 1)
+        # "meeting" (09:00) is within the grace period: not called over, which a late start would contradict.
+        (changed,) = (visible_text(text) for text in messages_to(await run_job(bot), ADMIN_ID))
+        assert changed == "通知安排文件已更新：现在共有 2 条定时通知。发送 /schedule 查看。"
+
+        (knowledge / "announcements.yaml").write_text(SCHEDULE.replace("动员会", "表彰会"), encoding="utf-8")
+        clock.now = at(2, 10, 1)
         changed, warning = (visible_text(text) for text in messages_to(await run_job(bot), ADMIN_ID))
         assert changed == "通知安排文件已更新：现在共有 2 条定时通知。发送 /schedule 查看。"
         assert "提醒：通知“meeting”的发送时间已经过去，它不会再发送。" in warning

@@ -232,13 +232,14 @@ async def test_an_upload_by_a_non_admin_is_refused_and_logged(
     folder = knowledge_dir(staff_bot)
     old = (folder / "faq.yaml").read_bytes()
 
-    with caplog.at_level(logging.WARNING, logger="bot.tg.access"):
+    with caplog.at_level(logging.WARNING, logger="bot.tg.staff"):
         calls = await send_file(staff_bot, BASE_FAQ.plus(HISTORY).yaml().encode(), user=staff_bot.payloads.user())
 
-    assert texts(calls) == ["抱歉，这个命令只供管理员使用。"]
+    (reply,) = texts(calls)
+    assert reply.startswith("发送文件是给工作人员更新问答库和通知安排用的")  # not "this command is for admins"
     assert staff_bot.api.called("getFile") == []
     assert (folder / "faq.yaml").read_bytes() == old
-    assert [r.getMessage() for r in caplog.records] == [f"Refused upload to non-admin user {USER_ID} in chat {USER_ID}"]
+    assert [r.getMessage() for r in caplog.records] == [f"Refused a file from non-admin user {USER_ID}"]
 
 
 async def test_other_files_from_users_are_not_questions(staff_bot: Harness) -> None:
@@ -260,13 +261,72 @@ async def test_uploads_rotate_the_backups(tmp_path: Path) -> None:
     assert (tmp_path / "knowledge" / "faq.yaml").read_bytes() == versions[-1]
 
 
+# -- the schedule by chat ----------------------------------------------------------------------
+
+SCHEDULE = "announcements:\n  - id: kickoff\n    at: 2099-03-02 09:00\n    targets: both\n    text: 动员会9:00召开。\n"
+
+
+async def test_a_valid_schedule_upload_is_installed_and_in_force(staff_bot: Harness) -> None:
+    folder = knowledge_dir(staff_bot)
+
+    calls = await send_file(staff_bot, SCHEDULE.encode(), "announcements.yaml")
+
+    assert [call.method for call in calls] == ["getFile", "sendMessage"]
+    assert visible_text(calls[-1].text).splitlines() == [
+        "通知安排已更新，现在共有 1 条定时通知。",
+        "新增 1 条：kickoff",
+        "接下来要发送：",
+        "· 2099-03-02 09:00  “kickoff” → 所有群组和订阅者",
+    ]
+    assert (folder / "announcements.yaml").read_text(encoding="utf-8") == SCHEDULE
+    (listing,) = texts(await staff_bot.ask("/schedule", user=admin(staff_bot)))
+    assert "2099-03-02 09:00  “kickoff”" in listing
+    assert update_rows(staff_bot) == []  # the FAQ's update record is not touched
+
+    changed = SCHEDULE.replace("09:00", "10:00")
+    (reply,) = texts(await send_file(staff_bot, changed.encode(), "定时通知.yaml"))
+    assert reply.splitlines()[:2] == ["通知安排已更新，现在共有 1 条定时通知。", "修改 1 条：kickoff"]
+    assert "原来的文件已备份为 history/announcements-" in reply
+    (backup,) = (folder / "history").iterdir()
+    assert backup.read_text(encoding="utf-8") == SCHEDULE
+    (schedule_call,) = [
+        call for call in await staff_bot.ask("/export", user=admin(staff_bot)) if call.method == "sendDocument"
+    ][1:]
+    assert schedule_call.files["document"][:2] == ("announcements.yaml", changed.encode())
+    assert schedule_call.params["caption"].startswith("当前的通知安排（1 条定时通知）。")
+
+
+async def test_an_invalid_schedule_upload_changes_nothing(staff_bot: Harness) -> None:
+    folder = knowledge_dir(staff_bot)
+    broken = SCHEDULE.replace("at: 2099-03-02 09:00", "at: 2099-03-02")
+
+    (reply,) = texts(await send_file(staff_bot, broken.encode(), "announcements.yaml"))
+
+    lines = reply.splitlines()
+    assert lines[0].startswith("通知安排文件有 1 处错误，没有更新，机器人继续按原来的安排发送。")
+    assert lines[1].startswith("announcements.yaml:3:9: 通知“kickoff”的 at 只有日期，缺少时间")
+    assert lines[2] == "    |     at: 2099-03-02"
+    assert not (folder / "announcements.yaml").exists()
+    assert not (folder / "history").exists()
+    (listing,) = texts(await staff_bot.ask("/schedule", user=admin(staff_bot)))
+    assert listing.startswith("现在没有定时通知。")
+
+
+async def test_a_schedule_from_a_non_admin_is_refused(staff_bot: Harness) -> None:
+    calls = await send_file(staff_bot, SCHEDULE.encode(), "announcements.yaml", user=staff_bot.payloads.user())
+    (reply,) = texts(calls)
+    assert reply.startswith("发送文件是给工作人员更新问答库和通知安排用的")
+    assert staff_bot.api.called("getFile") == []
+    assert not (knowledge_dir(staff_bot) / "announcements.yaml").exists()
+
+
 # -- export and /test --------------------------------------------------------------------------
 
 
 async def test_export_sends_the_current_file(staff_bot: Harness) -> None:
     folder = knowledge_dir(staff_bot)
 
-    (call,) = await staff_bot.ask("/export", user=admin(staff_bot))
+    (call, _) = await staff_bot.ask("/export", user=admin(staff_bot))
 
     assert call.method == "sendDocument"
     assert call.chat_id == ADMIN_ID
@@ -277,9 +337,10 @@ async def test_export_sends_the_current_file(staff_bot: Harness) -> None:
     assert "不同" not in call.params["caption"]
 
     write_faq(folder, "entries: [")  # a broken edit that is not serving
-    (call,) = await staff_bot.ask("/export", user=admin(staff_bot))
+    (call, no_schedule) = await staff_bot.ask("/export", user=admin(staff_bot))
     assert call.files["document"][1] == b"entries: ["
     assert "和机器人正在使用的版本不同" in call.params["caption"]
+    assert visible_text(no_schedule.text).startswith("还没有通知安排文件 announcements.yaml。")
 
 
 async def test_test_shows_what_the_engine_sees(staff_bot: Harness) -> None:
@@ -422,3 +483,15 @@ async def test_a_failing_chart_does_not_spoil_the_report(
     assert [call.method for call in calls] == ["sendMessage"]
     assert visible_text(calls[0].text).startswith("使用统计（")
     assert [record.getMessage() for record in caplog.records] == ["Could not draw the questions-per-day chart"]
+
+
+async def test_help_lists_the_staff_commands_to_admins_only(staff_bot: Harness) -> None:
+    (for_admin,) = texts(await staff_bot.ask("/help", user=admin(staff_bot)))
+    (for_cadre,) = texts(await staff_bot.ask("/help", user=staff_bot.payloads.user(OTHER_USER_ID)))
+
+    assert for_admin.startswith(for_cadre)
+    staff_part = for_admin.removeprefix(for_cadre)
+    for command in ("/reload", "/export", "/test", "/unanswered", "/stats", "/announce", "/groups", "/schedule"):
+        assert f"• {command} " in staff_part
+    assert "announcements.yaml（通知安排）作为文件发给我" in staff_part
+    assert "/reload" not in for_cadre

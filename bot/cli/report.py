@@ -11,7 +11,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.core.answering import Snapshot
 from bot.core.missed import current_outcome, format_missed, missed_report, write_missed_csv
 from bot.core.period import DEFAULT_DAYS, Period
-from bot.core.problems import InvalidFileError
+from bot.core.problems import InvalidFileError, display_path
 from bot.core.storage import Database, SchemaTooNewError
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -26,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"first day, YYYY-MM-DD (default: the last {DEFAULT_DAYS} days)",
     )
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write every phrasing to this CSV file")
+    parser.add_argument("--english", action="store_true", help="CSV column names in English (default: Chinese)")
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        metavar="PATH",
+        help="the FAQ that judges what the bot would do now (default: the config's, else knowledge/)",
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--config", type=Path, metavar="PATH", help="the bot's config file (default: ./config.yaml)")
     source.add_argument("--database", type=Path, metavar="PATH", help="the bot's database file")
@@ -69,13 +76,18 @@ def run(args: argparse.Namespace) -> int:
         groups = missed_report(db, period)
     finally:
         db.close()
+    knowledge: Path = args.knowledge or config.knowledge
     try:
-        current = current_outcome(Snapshot.load(config.knowledge).matcher.match)
-    except InvalidFileError:
-        current = None  # the report does not need the FAQ, only this hint does
+        current = current_outcome(Snapshot.load(knowledge).matcher.match)
+    except InvalidFileError as error:
+        current = None  # the report does not need the FAQ, only the "now" hint does
+        print(f"faqbot report: {knowledge} has problems, so what the bot would do now is not shown:", file=sys.stderr)
+        print(error, file=sys.stderr)
     print(format_missed(groups, period, current=current, limit=len(groups)))
+    if current is not None and groups:
+        print(f"（“现在……”按问答库 {display_path(knowledge)} 判断；另一份请用 --knowledge 指定。）")
     if args.csv is not None:
         with args.csv.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel reads it as UTF-8
-            write_missed_csv(groups, stream, period)
+            write_missed_csv(groups, stream, period, english=args.english)
         print(f"CSV: {args.csv}")
     return 0

@@ -16,9 +16,9 @@ from typing import Any
 
 from bot.core.article import Article, Paragraph, load_article
 from bot.core.calibration import Thresholds, calibration_path, load_calibration
-from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
+from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.text import normalize
-from bot.core.yamlfile import LineDict, LineList, read_yaml
+from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
 
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"
@@ -131,6 +131,7 @@ class _Checker(ProblemCollector):
     def __init__(self, shown: str, article: Article | None) -> None:
         super().__init__(shown)
         self.article = article
+        self.article_missing_reported = False  # a missing article is one problem, not one per passage
         self.question_marks: dict[tuple[str, str], Mark | None] = {}
 
     # -- typed accessors -------------------------------------------------------------
@@ -226,6 +227,9 @@ class _Checker(ProblemCollector):
     def entry(self, raw: Any, mark: Mark, index: int) -> Entry | None:
         where = f"第 {index} 个条目"
         if not isinstance(raw, LineDict):
+            if key := full_width_key(raw):
+                self.add(mark, f"{where}：{full_width_colon_message(key)}")
+                return None
             self.add(mark, f"{where}格式不对：每个条目应该以“- id: ”开头，下面是 questions: 和 answer:。")
             return None
         keys, values = raw.key_marks, raw.value_marks
@@ -245,7 +249,11 @@ class _Checker(ProblemCollector):
                 self.add(keys[key], self.unknown_key(key, ENTRY_KEYS, f"{name}"))
         if "questions" not in raw:
             self.add(raw.mark, f"{name}缺少 questions：请至少写一个问题。")
-        questions = self.text_list(raw.get("questions"), values.get("questions"), f"{name}的 questions")
+        questions = (
+            self.text_list(raw["questions"], values.get("questions"), f"{name}的 questions")
+            if "questions" in raw
+            else []  # reported missing above, not also as "not a list"
+        )
         if "questions" in raw and not questions and raw.get("questions") == []:
             self.add(values["questions"], f"{name}的 questions 是空的：请至少写一个问题。")
         if "answer" not in raw:
@@ -282,7 +290,13 @@ class _Checker(ProblemCollector):
         if text is None:
             return None
         if self.article is None:
-            self.add(mark, f"{name}写了 passage，但旁边没有文章 {ARTICLE_FILE}，无法核对出处。")
+            if not self.article_missing_reported:
+                self.article_missing_reported = True
+                self.add(
+                    mark,
+                    f"旁边没有文章 {ARTICLE_FILE}，无法核对各条目 passage 的出处：请把文件放回 knowledge 文件夹，"
+                    "或用 faqbot check --article 指定文章。",
+                )
             return None
         paragraph = self.article.paragraph(text)
         if paragraph is not None:
@@ -334,10 +348,15 @@ class _Checker(ProblemCollector):
                     self.add(mark, f"条目“{entry.id}”的 related 里的“{related}”不存在：请检查拼写。")
 
 
-def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
+def check_faq(path: Path, *, article_path: Path | None = None) -> tuple[Knowledge | None, list[Problem]]:
     """Validate an FAQ file; return the knowledge (None when there are errors) and every problem.
 
-    Warnings (``Problem.warning``) do not stop the file from loading.
+    Warnings (``Problem.warning``) do not stop the file from loading; each problem
+    quotes the line it points at.
+
+    Args:
+        path: the FAQ file or its knowledge folder.
+        article_path: the article passages are checked against (default: the one beside the FAQ).
     """
     faq_path = resolve_faq_path(path)
     shown = display_path(faq_path)
@@ -345,7 +364,8 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         data = read_yaml(faq_path)
     except InvalidFileError as error:
         return None, error.problems
-    article_path = faq_path.parent / ARTICLE_FILE
+    source = faq_path.read_bytes().decode("utf-8-sig", errors="replace")
+    article_path = article_path or faq_path.parent / ARTICLE_FILE
     article = load_article(article_path) if article_path.is_file() else None
     checker = _Checker(shown, article)
     raw_entries, marks, raw_synonyms, synonyms_mark = checker.check_top(data)
@@ -362,8 +382,9 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
     checker.cross_check(entries, entry_marks)
     thresholds, calibration_problems = load_calibration(calibration_path(faq_path))
     checker.problems.extend(calibration_problems)
+    problems = quote_lines(sorted(checker.problems), source, shown)
     if checker.errors:
-        return None, sorted(checker.problems)
+        return None, problems
     knowledge = Knowledge(
         entries=tuple(entry for entry, _ in entries),
         synonyms=synonyms,
@@ -373,7 +394,7 @@ def check_faq(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         digest=content_digest(faq_path),
         thresholds=thresholds,
     )
-    return knowledge, sorted(checker.problems)
+    return knowledge, problems
 
 
 def load_knowledge(path: Path) -> Knowledge:

@@ -237,14 +237,15 @@ def format_missed(
 
 
 CSV_COLUMNS = ("group", "group_count", "question", "count", "normalized", "kinds", "entry_ids", "last_asked")
+CSV_COLUMNS_CHINESE = ("组号", "本组次数", "问法", "次数", "规范化后的问法", "类型", "相关条目", "最后一次提问")
 
 
-def write_missed_csv(groups: list[MissedGroup], stream: TextIO, period: Period) -> None:
-    """One row per phrasing, with the group it belongs to (for a spreadsheet)."""
+def write_missed_csv(groups: list[MissedGroup], stream: TextIO, period: Period, *, english: bool = False) -> None:
+    """One row per phrasing, with the group it belongs to (for a spreadsheet); Chinese headers unless ``english``."""
     writer = csv.writer(stream)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS if english else CSV_COLUMNS_CHINESE)
     for number, group in enumerate(groups, start=1):
-        kinds = " ".join(f"{kind.value}:{count}" for kind, count in group.kinds)
+        kinds = " ".join(f"{kind.value if english else kind.label}:{count}" for kind, count in group.kinds)
         last = group.last_at.astimezone(period.tz).strftime("%Y-%m-%d %H:%M")
         for phrasing in group.phrasings:
             writer.writerow(

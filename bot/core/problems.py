@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+QUOTE_WIDTH = 60  # characters of the offending line shown under a problem
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,25 @@ class Problem:
     column: int
     message: str
     warning: bool = False
+    quote: str = field(default="", compare=False)  # the offending line, shown under the message
 
     def __str__(self) -> str:
         label = "提醒：" if self.warning else ""
-        return f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
+        text = f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
+        return f"{text}\n    | {self.quote}" if self.quote else text
+
+
+def quote_lines(problems: Iterable[Problem], text: str, shown: str) -> list[Problem]:
+    """``problems`` with the line of ``text`` (the file named ``shown``) each one points at."""
+    lines = text.splitlines()
+    quoted = []
+    for problem in problems:
+        line = lines[problem.line - 1].rstrip() if problem.path == shown and 0 < problem.line <= len(lines) else ""
+        line = line.replace("\t", "[Tab]")
+        if len(line) > QUOTE_WIDTH:
+            line = line[:QUOTE_WIDTH] + "……"
+        quoted.append(dataclasses.replace(problem, quote=line) if line.strip() else problem)
+    return quoted
 
 
 class InvalidFileError(Exception):

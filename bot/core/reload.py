@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,18 +236,19 @@ def format_update(result: ReloadResult, entry_count: int) -> str:
             f"问答库文件有 {len(errors)} 处错误，没有更新，机器人继续使用原来的版本。"
             "请按下面的行号修改（可以先运行 faqbot check 检查）后再试："
         ]
-        lines += _problem_lines(errors)
+        lines += problem_lines(errors)
         return "\n".join(lines)
     lines = [f"问答库已更新，现在共有 {entry_count} 个条目。", result.changes.describe()]
     if result.backup is not None:
         lines.append(f"原来的文件已备份为 {result.backup.parent.name}/{result.backup.name}。")
     if result.warnings:
         lines.append(f"另有 {len(result.warnings)} 条提醒（不影响使用，建议修改）：")
-        lines += _problem_lines(result.warnings)
+        lines += problem_lines(result.warnings)
     return "\n".join(lines)
 
 
-def _problem_lines(problems: tuple[Problem, ...]) -> list[str]:
+def problem_lines(problems: Sequence[Problem]) -> list[str]:
+    """The first problems, one each (with the line they quote), and how many more there are."""
     lines = [str(problem) for problem in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(f"……还有 {len(problems) - SHOWN_PROBLEMS} 处，运行 faqbot check 可以看到全部。")

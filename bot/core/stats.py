@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.journal import iso, utc_now
 from bot.core.period import Period
@@ -14,6 +14,7 @@ from bot.core.storage import Database
 
 TOP_ENTRIES = 5
 BAR_WIDTH = 20
+WEEKLY_AFTER_DAYS = 14  # longer periods are shown week by week
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,32 @@ def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
             title = f" {titles[entry_id]}" if entry_id in titles else ""
             lines.append(f"  {number}. {entry_id}{title} ×{count}")
     lines.append(f"反馈：👍 {stats.thumbs_up} · 👎 {stats.thumbs_down} · “都不是” {stats.none_of_these}")
-    lines.append("每天提问：")
-    peak = max((count for _, count in stats.per_day), default=0)
-    for day, count in stats.per_day:
-        bar = "▇" * round(BAR_WIDTH * count / peak) if peak else ""
-        lines.append(f"  {day:%m-%d} {bar} {count}" if bar else f"  {day:%m-%d} {count}")
+    lines += _activity_lines(stats.per_day)
     if stats.updates_loaded or stats.updates_refused:
         refused = f"（另有 {stats.updates_refused} 次因错误被拒绝）" if stats.updates_refused else ""
         lines.append(f"问答库更新：{stats.updates_loaded} 次{refused}")
     return "\n".join(lines)
+
+
+def _activity_lines(per_day: tuple[tuple[date, int], ...]) -> list[str]:
+    """Questions per day with questions, or per week (from Monday) when the period is long; quiet ones counted."""
+    weekly = len(per_day) > WEEKLY_AFTER_DAYS
+    buckets: dict[date, int] = {}
+    for day, count in per_day:
+        start = max(day - timedelta(days=day.weekday()), per_day[0][0]) if weekly else day
+        buckets[start] = buckets.get(start, 0) + count
+    busy = [(start, count) for start, count in buckets.items() if count]
+    unit = "周" if weekly else "天"
+    if not busy:
+        return [f"每{unit}提问：这段时间没有提问。"]
+    lines = [
+        f"每{unit}提问：" + (f"（另有 {len(buckets) - len(busy)} {unit}没有提问）" if len(busy) < len(buckets) else "")
+    ]
+    peak = max(count for _, count in busy)
+    for start, count in busy:
+        label = f"{start:%m-%d} 起" if weekly else f"{start:%m-%d}"
+        lines.append(f"  {label} {'▇' * max(round(BAR_WIDTH * count / peak), 1)} {count}")
+    return lines
 
 
 def record_knowledge_update(

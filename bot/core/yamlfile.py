@@ -7,12 +7,13 @@ validators mappings and lists that remember where each value was written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.core.problems import InvalidFileError, Mark, Problem, display_path
+from bot.core.problems import InvalidFileError, Mark, Problem, display_path, quote_lines
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -115,6 +116,30 @@ def _friendly_yaml_message(error: yaml.MarkedYAMLError, lines: list[str]) -> str
     return f"YAML 格式错误（{problem}）。请检查这一行的缩进、冒号和引号。"
 
 
+# A key written with a full-width colon: "answer：…" or "- id：…" at the start of a line.
+_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+COLON_LOOKBACK = 3  # PyYAML notices a missing colon up to a few lines after it
+
+
+def full_width_colon_message(key: str) -> str:
+    return f"“{key}：”用了中文冒号“：”。键后面要用英文冒号加空格，写成“{key}: ”（冒号后面的文字里可以用中文冒号）。"
+
+
+def full_width_key(value: Any) -> str | None:
+    """The key of a text that was meant as "key: value" but written with a full-width colon."""
+    match = _FULL_WIDTH_KEY.match(value) if isinstance(value, str) else None
+    return match.group(2) if match else None
+
+
+def _full_width_colon(lines: list[str], error_line: int) -> tuple[int, int] | None:
+    """The (line, column) of a key written with a full-width colon at or just before ``error_line``."""
+    for number in range(min(error_line, len(lines)), max(error_line - COLON_LOOKBACK, 0), -1):
+        match = _FULL_WIDTH_KEY.match(lines[number - 1])
+        if match:
+            return number, len(match.group(1)) + 1
+    return None
+
+
 def read_yaml(path: Path) -> Any:
     """Parse ``path`` into plain data whose mappings and lists remember their lines.
 
@@ -156,7 +181,12 @@ def parse_yaml(raw: bytes, shown: str) -> Any:
         if error.context_mark is not None and "quoted scalar" in (error.context or ""):
             mark = error.context_mark  # an unclosed quote: point at where it opens, not at the end of the file
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        message = _friendly_yaml_message(error, text.splitlines())
-        raise InvalidFileError([Problem(shown, line, column, message)]) from None
+        lines = text.splitlines()
+        if colon := _full_width_colon(lines, line):
+            line, column = colon
+            message = full_width_colon_message(lines[line - 1][column - 1 :].split("：", 1)[0])
+        else:
+            message = _friendly_yaml_message(error, lines)
+        raise InvalidFileError(quote_lines([Problem(shown, line, column, message)], text, shown)) from None
     except yaml.YAMLError as error:
         raise InvalidFileError([Problem(shown, 1, 1, f"YAML 格式错误：{error}")]) from None

@@ -32,6 +32,7 @@ from bot.core.handoffs.store import Kind
 from bot.core.journal import FeedbackKind
 from bot.core.text import Script, convert, detect_script
 from bot.tg import followups, menu, sending
+from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
@@ -248,7 +249,11 @@ async def help_command(update: Update, context: Context) -> None:
     bot = escape(context.bot.username)
     if message.chat.type == Chat.PRIVATE:
         contact = escape(convert(context.bot_data.responder.contact, script))
-        await message.reply_text(say(Texts.HELP_PRIVATE, script, bot=bot, contact=contact))
+        text = say(Texts.HELP_PRIVATE, script, bot=bot, contact=contact)
+        if is_admin(update, context):
+            listed = "\n".join(f"• /{c.command} {escape(c.description)}" for c in context.bot_data.staff_commands)
+            text += say(Texts.HELP_STAFF, script, commands=listed)
+        await message.reply_text(text)
     elif is_addressed_command(message):
         await message.reply_text(say(Texts.HELP_GROUP, script, bot=bot))
 

@@ -115,6 +115,7 @@ def build_application(
     data.db = Database(config.database)
     data.journal = Journal(data.db)
 
+    data.staff_commands = command_menus().staff
     for feature in FEATURES:
         feature.register(application)
     fallback.register(application)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from telegram import User
+from telegram import BotCommand, User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Config
@@ -38,6 +38,7 @@ class BotData:
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
     handoffs: HandoffService  # set by bot.tg.handoff.register
+    staff_commands: tuple[BotCommand, ...] = ()  # every feature's staff commands, for an admin's /help
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins

@@ -1,4 +1,4 @@
-"""The staff feature: live reload, FAQ upload and export, /test, missed questions, statistics.
+"""The staff feature: live reload, upload and export of the staff files, /test, missed questions, statistics.
 
 Every command is for admins only (:func:`bot.tg.access.admin_only`) and works in
 private chats; the reports name cadres' questions, so they are never posted in a
@@ -19,6 +19,7 @@ from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyb
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core.announcements.upload import format_schedule_upload, install_schedule_upload
 from bot.core.charts import charts_available, questions_per_day_png
 from bot.core.journal import utc_now
 from bot.core.knowledge import content_digest
@@ -27,12 +28,13 @@ from bot.core.period import DEFAULT_DAYS, MAX_DAYS, Period
 from bot.core.probe import describe_match
 from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus, format_update
 from bot.core.stats import collect_stats, format_stats, record_knowledge_update
-from bot.core.uploads import UploadLimits, install_upload, is_yaml_name, refuse_early
+from bot.core.uploads import UploadKind, UploadLimits, install_upload, is_yaml_name, refuse_early, upload_kind
 from bot.tg import fallback, sending
 from bot.tg.access import admin_only, is_admin
-from bot.tg.context import Context, FaqApplication
+from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, split_message
+from bot.tg.texts import say
 from bot.tg.triggers import command_argument
 from bot.tg.views import Outgoing
 
@@ -63,6 +65,12 @@ class StaffTexts:
         "注意：服务器上的这个文件和机器人正在使用的版本不同（可能有错误还没加载），发送 /reload 可以查看原因。"
     )
     EXPORT_FAILED = "读取问答库文件失败：{error}"
+    EXPORT_SCHEDULE_CAPTION = "当前的通知安排（{count} 条定时通知）。修改后同样直接发回给我。"
+    EXPORT_NO_SCHEDULE = "还没有通知安排文件 announcements.yaml。写好后直接发给我即可（格式见工作人员指南）。"
+    FILES_FOR_STAFF = (
+        "发送文件是给工作人员更新问答库和通知安排用的，您不在管理员名单里，所以这个文件没有被使用。"
+        "如果您有问题，请直接用文字发给我。"
+    )
     UPLOAD_RECEIVED = "收到文件，正在检查……"
     UPLOAD_DOWNLOAD_FAILED = "文件下载失败，请重新发送。"
     HANDLED_BUTTON = "✅ {number}"
@@ -196,12 +204,16 @@ async def reload_command(update: Update, context: Context) -> None:
 
 
 async def document_received(update: Update, context: Context) -> None:
-    """A file in a private chat: an FAQ upload from an admin; a non-admin's .yaml is refused, other files are not text."""
+    """A file in a private chat: a staff file from an admin; a non-admin's .yaml is refused, other files are not text."""
     message = update.effective_message
     assert message is not None
     assert message.document is not None
-    if is_admin(update, context) or is_yaml_name(message.document.file_name):
+    if is_admin(update, context):
         await upload(update, context)
+    elif is_yaml_name(message.document.file_name):
+        user = update.effective_user
+        logger.warning("Refused a file from non-admin user %s", user.id if user else None)
+        await _reply(message, say(StaffTexts.FILES_FOR_STAFF, user_script(context, user)))
     else:
         await fallback.not_text(update, context)
 
@@ -225,6 +237,14 @@ async def upload(update: Update, context: Context) -> None:
     except TelegramError as error:
         logger.warning("Could not download %r: %s", document.file_name, error)
         await _reply(message, StaffTexts.UPLOAD_DOWNLOAD_FAILED)
+        return
+    if upload_kind(raw, document.file_name) is UploadKind.SCHEDULE:
+        # Small and quick to check: done on the event loop, so it never interleaves with the scheduler's tick.
+        schedule = install_schedule_upload(
+            context.bot_data.announcements.holder, raw, document.file_name, limits, _now(context)
+        )
+        logger.info("Schedule upload by admin %s: %s", user_id, schedule.status.value)
+        await _reply(message, format_schedule_upload(schedule, config.tzinfo))
         return
     result = await asyncio.to_thread(
         install_upload, context.bot_data.reloader, raw, document.file_name, limits, _now(context)
@@ -250,6 +270,17 @@ async def export_command(update: Update, context: Context) -> None:
     if differs:
         caption += "\n" + StaffTexts.EXPORT_DIFFERS
     await message.reply_document(document=raw, filename=path.name, caption=caption, parse_mode=None)
+    schedule = data.announcements.holder
+    try:
+        raw = schedule.path.read_bytes()
+    except FileNotFoundError:
+        await _reply(message, StaffTexts.EXPORT_NO_SCHEDULE)
+        return
+    except OSError as error:
+        await _reply(message, StaffTexts.EXPORT_FAILED.format(error=error.strerror or error))
+        return
+    caption = StaffTexts.EXPORT_SCHEDULE_CAPTION.format(count=len(schedule.schedule))
+    await message.reply_document(document=raw, filename=schedule.path.name, caption=caption, parse_mode=None)
 
 
 # -- /test -------------------------------------------------------------------------------------

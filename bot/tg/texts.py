@@ -32,6 +32,10 @@ class Texts:
         "• 在任意聊天的输入框里输入 @{bot} 加问题，可以把答案发给别人。\n"
         "报道里没有的内容，请咨询{contact}。"
     )
+    HELP_STAFF = (
+        "\n\n<b>工作人员命令</b>（只有管理员能看到和使用）\n{commands}\n"
+        "• 把 faq.yaml（问答库）或 announcements.yaml（通知安排）作为文件发给我，我检查无误后就会启用。"
+    )
     HELP_GROUP = "在群里提问：发送 /ask 问题，或 @{bot} 加问题。私聊我可以浏览全部问题。"
     ASK_USAGE = "请在 /ask 后面写上问题，例如：/ask 要去多长时间？"
     GROUP_DECLINE = "报道里没有这个问题的答案，请咨询{contact}。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.announcements.model import Schedule
@@ -31,9 +31,17 @@ class ReloadResult:
 class ScheduleHolder:
     """Holds the schedule currently in force; :meth:`reload` swaps it when the file changed and is valid."""
 
-    def __init__(self, path: Path, *, timezone: str = DEFAULT_TIMEZONE, schedule: Schedule | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        grace: timedelta = timedelta(0),
+        schedule: Schedule | None = None,
+    ) -> None:
         self.path = path
         self.timezone = timezone
+        self.grace = grace  # an occurrence this late is still sent: not "over" yet
         self._schedule = schedule or Schedule(source=path)
         self._seen = self._schedule.digest  # the content last looked at, accepted or not
 
@@ -57,8 +65,19 @@ class ScheduleHolder:
         if raw is None:
             problem = Problem(display_path(self.path), 1, 1, "找不到通知文件：继续按原来的通知安排发送。")
             return ReloadResult(accepted=False, problems=(problem,))
-        schedule, problems = parse_schedule(raw, self.path, timezone=self.timezone, now=now)
+        schedule, problems = self.parse(raw, now=now)
         if schedule is None:
             return ReloadResult(accepted=False, problems=tuple(problems))
+        return self.adopt(schedule, tuple(problems))
+
+    def parse(
+        self, raw: bytes, *, now: datetime | None = None, shown: str | None = None
+    ) -> tuple[Schedule | None, list[Problem]]:
+        """Validate the bytes of a new version of the file, as :meth:`reload` does (``shown``: the name in problems)."""
+        return parse_schedule(raw, self.path, timezone=self.timezone, now=now, grace=self.grace, shown=shown)
+
+    def adopt(self, schedule: Schedule, problems: tuple[Problem, ...] = ()) -> ReloadResult:
+        """Put a validated schedule in force (the file on disk already holds it)."""
+        self._seen = schedule.digest
         previous, self._schedule = self._schedule, schedule
-        return ReloadResult(accepted=True, problems=tuple(problems), previous=previous)
+        return ReloadResult(accepted=True, problems=problems, previous=previous)

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.recurrence import CronError, check_cron
 from bot.core.knowledge import ID_RE
-from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
-from bot.core.yamlfile import LineDict, LineList, parse_yaml
+from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
+from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, parse_yaml
 
 ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -72,10 +72,11 @@ class _RejectedError(Exception):
 class _Checker(ProblemCollector):
     """Collects problems while turning raw YAML data into announcements."""
 
-    def __init__(self, shown: str, tz: ZoneInfo, now: dt.datetime) -> None:
+    def __init__(self, shown: str, tz: ZoneInfo, now: dt.datetime, grace: dt.timedelta) -> None:
         super().__init__(shown)
         self.tz = tz
         self.now = now
+        self.grace = grace
 
     def reject(self, mark: Mark | None, message: str) -> _RejectedError:
         """Report an error that makes the value being read unusable; the caller raises what this returns."""
@@ -183,6 +184,9 @@ class _Checker(ProblemCollector):
         """One announcement, or None when it has errors (each one is reported)."""
         where = f"第 {index} 条通知"
         if not isinstance(raw, LineDict):
+            if key := full_width_key(raw):
+                self.add(mark, f"{where}：{full_width_colon_message(key)}")
+                return None
             self.add(mark, f"{where}格式不对：每条通知应该以“- id: ”开头，下面是 text:、at: 等键。")
             return None
         errors_before = len(self.errors)
@@ -284,7 +288,8 @@ class _Checker(ProblemCollector):
         return Repeat(RepeatKind.CRON, cron=expression)
 
     def warn_if_over(self, announcement: Announcement, values: dict[str, Mark]) -> None:
-        if announcement.next_after(self.now) is not None:
+        # An occurrence less than the grace period late is still sent when the bot (re)starts.
+        if announcement.next_after(self.now - self.grace) is not None:
             return
         when = "结束时间" if announcement.repeat else "发送时间"
         self.add(
@@ -295,7 +300,11 @@ class _Checker(ProblemCollector):
 
 
 def check_schedule(
-    path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None
+    path: Path,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    now: dt.datetime | None = None,
+    grace: dt.timedelta = dt.timedelta(0),
 ) -> tuple[Schedule | None, list[Problem]]:
     """Validate an announcements file; return the schedule (None when there are errors) and every problem.
 
@@ -303,6 +312,7 @@ def check_schedule(
         path: the announcements file.
         timezone: the zone the file's dates and times are in (config ``timezone``).
         now: the present, to warn about announcements that will not fire again.
+        grace: how late an occurrence may still be sent (config ``announcements.grace_period_minutes``).
     """
     shown = display_path(path)
     try:
@@ -311,20 +321,29 @@ def check_schedule(
         return None, [Problem(shown, 1, 1, "找不到这个文件。请检查路径是否正确。")]
     except OSError as error:
         return None, [Problem(shown, 1, 1, f"无法读取这个文件（{error.strerror}）。")]
-    return parse_schedule(raw, path, timezone=timezone, now=now)
+    return parse_schedule(raw, path, timezone=timezone, now=now, grace=grace)
 
 
 def parse_schedule(
-    raw: bytes, path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None
+    raw: bytes,
+    path: Path,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    now: dt.datetime | None = None,
+    grace: dt.timedelta = dt.timedelta(0),
+    shown: str | None = None,
 ) -> tuple[Schedule | None, list[Problem]]:
-    """Like :func:`check_schedule` for the bytes of the file at ``path`` (already read)."""
-    shown = display_path(path)
+    """Like :func:`check_schedule` for the bytes of the file at ``path`` (already read).
+
+    ``shown`` names the file in problems (default: ``path``), e.g. the name of a file sent by chat.
+    """
+    shown = shown or display_path(path)
     try:
         data = parse_yaml(raw, shown)
     except InvalidFileError as error:
         return None, error.problems
     tz = ZoneInfo(timezone)
-    checker = _Checker(shown, tz, now or dt.datetime.now(tz))
+    checker = _Checker(shown, tz, now or dt.datetime.now(tz), grace)
     raw_entries, marks = checker.entries(data)
     announcements: list[Announcement] = []
     first_seen: dict[str, Mark] = {}
@@ -341,10 +360,11 @@ def parse_schedule(
             first_seen[announcement_id] = id_mark
         if announcement is not None:
             announcements.append(announcement)
+    problems = quote_lines(sorted(checker.problems), raw.decode("utf-8-sig"), shown)
     if checker.errors:
-        return None, sorted(checker.problems)
+        return None, problems
     schedule = Schedule(tuple(announcements), path, hashlib.sha256(raw).hexdigest())
-    return schedule, sorted(checker.problems)
+    return schedule, problems
 
 
 def load_schedule(path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None) -> Schedule:

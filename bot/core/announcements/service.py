@@ -56,7 +56,7 @@ class AnnouncementService:
     ) -> None:
         self.registry = ChatRegistry(db)
         self.ledger = Ledger(db, self.registry)
-        self.holder = ScheduleHolder(schedule_path, timezone=timezone)
+        self.holder = ScheduleHolder(schedule_path, timezone=timezone, grace=grace)
         self.tz = ZoneInfo(timezone)
         self.grace = grace
         self.clock = clock

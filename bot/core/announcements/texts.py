@@ -142,7 +142,7 @@ def groups_listing(chats: Sequence[ChatRecord], subscribers: int, tz: ZoneInfo) 
 def schedule_listing(schedule: Schedule, coming: Sequence[Occurrence], tz: ZoneInfo) -> str:
     """/schedule: what is coming, then every announcement of the file."""
     if not len(schedule):
-        return "现在没有定时通知。在 knowledge/announcements.yaml 里添加（格式见文件顶部的说明）。"
+        return "现在没有定时通知。在 announcements.yaml 里写好（格式见文件顶部的说明），再把文件发给我即可。"
     lines = ["接下来要发送的定时通知："]
     lines += [
         f"· {clock(o.at, tz)}  “{o.announcement.id}” → {o.announcement.targets.label}"
