@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.conversation import Turn, is_elliptical, with_context
+from bot.core.conversation import Turn, is_elliptical, names_new_subject, with_context
 from bot.core.focus import is_small_talk
 from bot.core.knowledge import Entry, Knowledge, load_knowledge
 from bot.core.matcher import Candidate, Matcher, MatchResult, Outcome
@@ -116,8 +116,8 @@ class Reply:
 
     @property
     def turn(self) -> Turn | None:
-        """The turn a conversation remembers after this reply: an answered question, else None."""
-        if self.outcome is not Outcome.ANSWER or self.entry_id is None or not (self.context or self.query):
+        """The turn a conversation remembers after this reply: a question answered or given suggestions."""
+        if self.outcome is Outcome.DECLINE or self.entry_id is None or not (self.context or self.query):
             return None
         return Turn(self.context or self.query, self.entry_id)
 
@@ -185,9 +185,10 @@ class Responder:
         result = snapshot.matcher.match(question)
         context = ""
         if previous is not None and is_elliptical(question):
-            followed = snapshot.matcher.match(with_context(question, previous))
-            if _more_confident(followed, result):
-                result, context = followed, followed.query
+            if not (names_new_subject(question) and result.outcome is not Outcome.DECLINE):
+                followed = snapshot.matcher.match(with_context(question, previous))
+                if _more_confident(followed, result):
+                    result, context = followed, followed.query
         if result.outcome is Outcome.ANSWER and result.best is not None:
             entry = snapshot.knowledge[result.best.entry_id]
             return dataclasses.replace(self._entry_reply(snapshot.knowledge, entry, script, result), context=context)

@@ -32,6 +32,8 @@ _OPENERS_RE = re.compile(r"^(?:那么|那|还有|另外|其他的?|其余的?|�
 _POINTERS_RE = re.compile(r"他|她|它|这个人|那个人|这些人|那些人|其中|前面说的|刚才说的|上面说的|这几个|那几个")
 _SHORT_QUESTION_RE = re.compile(r"^\W*\w{1,8}[呢吗]\W*$")
 SHORT = 4  # a question of at most this many characters says too little to stand alone
+# 那X呢: the same question about another subject, named here (那住宿呢 after 有补贴吗).
+_WHAT_ABOUT_RE = re.compile(r"^(?:那么|那|还有)(?P<subject>\w+?)(?:呢|吗)?\W*$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ def is_elliptical(question: str) -> bool:
     return bool(
         _OPENERS_RE.match(text) or _POINTERS_RE.search(text) or _SHORT_QUESTION_RE.match(text) or 0 < len(core) <= SHORT
     )
+
+
+def names_new_subject(question: str) -> bool:
+    """Whether a follow-up names its own subject (那住宿呢, 那许大鹏呢): read alone first."""
+    found = _WHAT_ABOUT_RE.match(clean(question).strip())
+    return found is not None and not _POINTERS_RE.search(found.group("subject"))
 
 
 def with_context(question: str, previous: Turn) -> str:

@@ -90,6 +90,9 @@ VERIFICATION_TAILS = (
 )
 # Words pointing at "this" programme, whatever its name.
 DEICTIC_RE = re.compile(r"(?:这一次|这次|此次|本次|这回|今年这次)(?:的)?|(?:这个|该|此)(?:行动|项目|活动|计划)(?:的)?")
+# Asking what the thing itself is: with nothing else asked, the question is about the programme.
+ABOUT_ITSELF = ("是怎么回事", "怎么回事", "干什么的", "做什么的", "是干什么", "介绍")
+REMARK = 4  # a clause of this many characters or more that asks nothing is a remark, not a keyword
 _CLAUSE_RE = re.compile(r"[^,.?!;:。…~，、！？；：\s]+[,.?!;:。…~，、！？；：\s]*")
 _QUESTION_END_RE = re.compile(r"[?？]|[吗呢么嘛]\W*$")
 _HEARSAY_RE = re.compile("|".join(map(re.escape, sorted(HEARSAY, key=len, reverse=True))))
@@ -99,12 +102,17 @@ _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
 def has_content(normalized: str) -> bool:
-    """Whether a normalised question says what it is about, beyond asking (是什么, 怎么样, 多少).
+    """Whether a normalised question asks something besides what a thing is (是什么, 怎么回事, 介绍).
 
-    Question phrases (:data:`bot.core.phrases.FORMS`) and function characters say how it is asked,
-    not what about; a digit or a letter counts as content.
+    Stripped of its context, 双百双招是什么 asks nothing but what the programme is, while
+    要去多长时间 still asks how long and 住哪里 where to stay: a content character, a digit or
+    a letter, or a kind of question other than "what is it" (:data:`bot.core.phrases.FORMS`).
     """
     rewritten = phrases.rewrite(normalized)
+    for phrase in ABOUT_ITSELF:
+        rewritten = rewritten.replace(phrase, " ")
+    if phrases.forms(rewritten) - {"meaning"}:
+        return True
     for form_phrase in sorted(phrases.FORM_PHRASES, key=len, reverse=True):
         rewritten = rewritten.replace(form_phrase, " ")
     return any(
@@ -139,7 +147,8 @@ def question_clauses(message: str) -> str:
     # The first clause that asks, or passes on the claim being asked about (听说有补贴，一天多少钱).
     asking = next((index for index, part in enumerate(parts) if _asks(part) or _HEARSAY_RE.search(part)), None)
     if asking is not None and has_content(normalize("".join(parts[asking:]))):
-        parts = parts[asking:]
+        # A short clause before it is a keyword of the question (岗位 数量), not a remark.
+        parts = [part for part in parts[:asking] if len(normalize(part)) < REMARK] + parts[asking:]
     text = "".join(parts)
     introduced = list(_INTRODUCER_RE.finditer(text))
     if introduced and has_content(normalize(text[introduced[-1].end() :])):

@@ -396,6 +396,11 @@ class Matcher:
         self._rewritten = rewritten
         self._originals = originals
         self._owners = np.asarray(owners, dtype=np.int32)
+        # A phrasing asked word for word (after normalisation) is answered by its entry: the one
+        # entry whose phrasings read so, or None where two entries share the phrasing.
+        self._verbatim: dict[str, int | None] = {}
+        for text, owner in zip(rewritten, owners, strict=True):
+            self._verbatim[text] = owner if self._verbatim.get(text, owner) == owner else None
         shared: dict[frozenset[str], frozenset[str]] = {}
         self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
         self._build_index(rewritten)
@@ -549,11 +554,27 @@ class Matcher:
         question = self.focus.question(query)
         if question is not None:
             candidates = self._without_context(candidates, self._read(question, limit))
+        candidates = self._verbatim_first(prepared.rewritten, candidates)
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
         related = outcome is not Outcome.DECLINE or self.focus.names_context(query)
         return MatchResult(query, prepared.normalized, outcome, candidates, related)
+
+    def _verbatim_first(self, rewritten: str, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """A question that is one of the FAQ's phrasings word for word: its entry first, fully sure.
+
+        Staff who write a phrasing may rely on it being answered by its entry, whatever the model
+        makes of the words around it.
+        """
+        owner = self._verbatim.get(rewritten)
+        if owner is None:
+            return candidates
+        entry_id = self._entry_ids[owner]
+        others = tuple(c for c in candidates if c.entry_id != entry_id)
+        own = next((c.question for c in candidates if c.entry_id == entry_id), None)
+        question = own or next(q for q, o in zip(self._originals, self._owners.tolist(), strict=True) if o == owner)
+        return (Candidate(entry_id, question, 100.0), *others)
 
     def _read(self, text: str, limit: int) -> tuple[Candidate, ...]:
         """The candidates for one reading of a message, its closing clauses re-read."""

@@ -1,0 +1,290 @@
+"""How the bot reads a message: context is not the question, small talk, the two kinds of "no", follow-ups.
+
+Tables written for these tests (not taken from the labelled question file), over the shipped FAQ
+and over a toy FAQ of another programme, so that nothing depends on one programme's name.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from bot.core.answering import Kind, KnowledgeHolder, Messages, Responder, Snapshot
+from bot.core.conversation import Memory, Turn, is_elliptical, with_context
+from bot.core.focus import Focus, has_content, is_small_talk, question_clauses
+from bot.core.knowledge import check_faq
+from bot.core.matcher import Matcher, Outcome
+from bot.core.text import SynonymTable, clean, normalize
+from bot.paths import PROJECT_ROOT
+
+
+@functools.cache
+def shipped() -> Snapshot:
+    return Snapshot.load(PROJECT_ROOT / "knowledge")
+
+
+@functools.cache
+def responder() -> Responder:
+    return Responder(KnowledgeHolder(shipped()), contact="组织部")
+
+
+# -- context is not the question ------------------------------------------------------------------
+
+BARE = {
+    "住哪里": "nc_accommodation",
+    "有补贴吗": "nc_allowance",
+    "要去多长时间": "duration",
+    "一共多少个岗位": "posts_count",
+    "先锋团有多少人": "pioneer_team",
+    "回来以后怎么安排": "nc_after_return",
+    "以前派过几批干部": "history",
+}
+CONTEXTS = (
+    "{q}",
+    "双百双招{q}",
+    "这次双百双招{q}？",
+    "请问参加双百双招的干部{q}",
+    "我是今年被选派的干部，想问下{q}",
+    "领导好，打扰一下，{q}？谢谢！",
+    "听同事说起双百双招，{q}",
+    "雙百雙招{q}？",
+)
+
+
+@pytest.mark.parametrize("template", CONTEXTS)
+@pytest.mark.parametrize(("question", "entry_id"), BARE.items())
+def test_the_same_question_gets_the_same_entry_with_or_without_context(
+    question: str, entry_id: str, template: str
+) -> None:
+    result = shipped().matcher.match(template.format(q=question))
+    assert result.best is not None
+    assert result.best.entry_id == entry_id
+    assert result.outcome is not Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("双百双招住哪里", "住哪里"),
+        ("我是今年被选派的干部，想问下要待多久", "要待多久"),
+        ("听说要去100天，是真的吗", "要去100天"),
+        ("这次派去哪些城市", "派去哪些城市"),
+        ("双百双招是什么", None),  # only the programme is asked about: read whole
+        ("这个行动到底是怎么回事", "双百双招是怎么回事"),  # "this programme" alone: named
+        ("住哪里", None),  # no context at all
+    ],
+)
+def test_focus_removes_the_context(message: str, question: str | None) -> None:
+    focus = shipped().matcher.focus
+    found = focus.question(message)
+    if question is None:
+        assert found is None
+    else:
+        assert found == normalize(question, focus.synonyms)
+
+
+def test_the_programme_itself_is_what_is_only_when_nothing_else_is_asked() -> None:
+    matcher = shipped().matcher
+    assert matcher.match("双百双招是什么").best.entry_id == "what_is"  # type: ignore[union-attr]
+    assert matcher.match("双百双招补贴多少").best.entry_id != "what_is"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("clauses", "asked"),
+    [
+        ("我下周就出发了，领导也没细说，想问要住哪里", "要住哪里"),
+        ("我是相山区的，先锋团有多少人？", "先锋团有多少人?"),
+        ("听说有补贴，一天多少钱", "有补贴,一天多少钱"),
+        ("岗位 数量", "岗位数量"),
+    ],
+)
+def test_the_asking_clauses_are_kept(clauses: str, asked: str) -> None:
+    assert normalize(question_clauses(clean(clauses))) == normalize(asked)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("是什么", False),
+        ("介绍一下", False),
+        ("怎么回事", False),
+        ("多少", True),
+        ("住哪里", True),
+        ("100天", True),
+        ("", False),
+    ],
+)
+def test_what_counts_as_content(text: str, content: bool) -> None:
+    assert has_content(text) is content
+
+
+OTHER_FAQ = """\
+context: [春苗计划, 学员]
+entries:
+  - id: duration
+    questions: [培训多长时间, 要学多久, 几天]
+    answer: 培训两周。
+  - id: place
+    questions: [在哪里培训, 培训地点, 去哪儿]
+    answer: 在市委党校。
+  - id: about
+    questions: [春苗计划是什么, 介绍一下春苗计划, 春苗计划是干嘛的]
+    answer: 春苗计划是青年干部培训。
+"""
+
+
+def test_another_programmes_faq_names_its_own_context(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(OTHER_FAQ, encoding="utf-8")
+    knowledge, problems = check_faq(tmp_path)
+    assert knowledge is not None, problems
+    assert knowledge.context == ("春苗计划", "学员")
+    matcher = Matcher(knowledge)
+    assert matcher.match("春苗计划在哪里培训").best.entry_id == "place"  # type: ignore[union-attr]
+    assert matcher.match("春苗计划是什么").best.entry_id == "about"  # type: ignore[union-attr]
+    assert matcher.focus.question("双百双招在哪里培训") is None  # another programme's name is not context here
+
+
+def test_a_context_word_of_one_character_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(OTHER_FAQ.replace("[春苗计划, 学员]", "[春苗计划, 苗]"), encoding="utf-8")
+    knowledge, problems = check_faq(tmp_path)
+    assert knowledge is None
+    assert any("context" in problem.message and "苗" in problem.message for problem in problems)
+
+
+def test_without_context_words_nothing_is_removed() -> None:
+    focus = Focus((), SynonymTable(()))
+    assert focus.question("双百双招住哪里") is None
+    assert not focus.names_context("双百双招住哪里")
+
+
+def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
+    matcher = shipped().matcher
+    missed = [
+        (entry.id, question)
+        for entry in matcher.knowledge.entries
+        for question in entry.questions
+        if (result := matcher.match(question)).outcome is not Outcome.ANSWER
+        or result.best is None
+        or result.best.entry_id != entry.id
+    ]
+    assert missed == []
+
+
+# -- small talk and the two kinds of "no" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "chat"),
+    [
+        ("谢谢", True),
+        ("好的，收到！", True),
+        ("哈哈，100个人，咱们市里真舍得", True),
+        ("辛苦了老师", True),
+        ("你是机器人吗", True),
+        ("👍", False),  # symbols only: the hint on how to ask, not small talk
+        ("？？？", False),
+        ("补贴", False),
+        ("好的，那住宿呢？", False),
+        ("谢谢，要去多久", False),
+        ("您好，请问每年派多少人", False),
+    ],
+)
+def test_small_talk(text: str, chat: bool) -> None:
+    assert is_small_talk(text) is chat
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("谢谢！", Kind.SMALL_TALK),
+        ("淮北明天下雨吗", Kind.UNRELATED),
+        ("推荐一部好看的电影", Kind.UNRELATED),
+        ("双百双招期间可以开自己的车去吗", Kind.UNCOVERED),
+        ("要去多长时间", Kind.ANSWER),
+        ("", Kind.EMPTY),
+    ],
+)
+def test_each_kind_of_reply_has_its_wording(question: str, kind: Kind) -> None:
+    reply = responder().reply(question)
+    assert reply.kind is kind
+    wording = {
+        Kind.SMALL_TALK: Messages.SMALL_TALK,
+        Kind.UNRELATED: Messages.UNRELATED,
+        Kind.UNCOVERED: Messages.UNCOVERED,
+        Kind.EMPTY: Messages.EMPTY,
+    }.get(kind)
+    if wording is not None:
+        assert reply.text == wording.replace("{contact}", "组织部")
+    assert "我不能乱说" not in reply.text
+    assert reply.empty is (kind in {Kind.SMALL_TALK, Kind.EMPTY})
+
+
+def test_an_unrelated_question_never_gets_the_programmes_facts() -> None:
+    reply = responder().reply("江苏和浙江哪个省GDP高")
+    assert reply.outcome is not Outcome.ANSWER
+
+
+# -- follow-ups -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "elliptical"),
+    [
+        ("那先锋团呢？", True),
+        ("他去的哪里？", True),
+        ("一共多少人？", True),
+        ("那住宿呢", True),
+        ("具体哪天", True),
+        ("先锋团有多少人", False),
+        ("每年选派多少干部", False),
+    ],
+)
+def test_elliptical_questions(text: str, elliptical: bool) -> None:
+    assert is_elliptical(text) is elliptical
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id"),
+    [
+        ("王程俊是谁", "他去的哪里？", "wang_chengjun"),
+        ("有补贴吗", "那住宿呢？", "nc_accommodation"),
+        ("先锋团有多少人", "那书记是谁？", "kong_bin"),
+    ],
+)
+def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, entry_id: str) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    reply = responder().reply(follow_up, previous=turn)
+    assert reply.entry_id == entry_id
+    assert reply.outcome is not Outcome.DECLINE
+
+
+def test_a_self_contained_question_ignores_the_context() -> None:
+    turn = responder().reply("先锋团有多少人").turn
+    assert turn is not None
+    alone = responder().reply("每年选派多少干部")
+    assert responder().reply("每年选派多少干部", previous=turn).entry_id == alone.entry_id == "how_many"
+
+
+def test_small_talk_leaves_no_turn_and_a_decline_none() -> None:
+    assert responder().reply("谢谢").turn is None
+    assert responder().reply("淮北明天下雨吗").turn is None
+    answered = responder().reply("要去多长时间")
+    assert answered.turn == Turn("要去多长时间", "duration")
+    assert with_context("那住宿呢", answered.turn) == "要去多长时间，那住宿呢"
+
+
+def test_memory_forgets_after_its_minutes_and_keeps_conversations_apart() -> None:
+    now = [0.0]
+    memory = Memory(minutes=5, clock=lambda: now[0])
+    memory.remember("a", Turn("先锋团有多少人", "pioneer_team"))
+    assert memory.recall("b") is None
+    now[0] = 299.0
+    assert memory.recall("a") == Turn("先锋团有多少人", "pioneer_team")
+    now[0] = 301.0
+    assert memory.recall("a") is None
+    memory.remember("a", Turn("要去多久", "duration"))
+    memory.forget("a")
+    assert memory.recall("a") is None
