@@ -7,6 +7,7 @@ in their ``register``), so everything a handler can reach is declared in one pla
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from telegram import User
@@ -19,6 +20,7 @@ from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
 from bot.core.text import Script
+from bot.core.votes import Ballots
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
 TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
@@ -34,17 +36,27 @@ class BotData:
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
+    ballots: Ballots  # set by bot.tg.answering.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+
+
+@dataclass
+class RecentAnswer:
+    """A question answered in a group: when, by which message, and who has asked it since."""
+
+    at: float  # monotonic time of the answer
+    message_id: int  # the bot's answer
+    askers: set[int] = field(default_factory=set)
 
 
 class ChatData:
     """Per chat."""
 
     def __init__(self) -> None:
-        # Normalised question -> monotonic time it was last answered (groups: no repeats in a window).
-        self.recent_questions: dict[str, float] = {}
+        # Normalised question -> its answer in the repeat window (groups: a repeat points to it).
+        self.recent_questions: dict[str, RecentAnswer] = {}
 
 
 class UserData:
