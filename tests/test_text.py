@@ -112,6 +112,21 @@ def test_convert_renders_traditional() -> None:
     assert convert("学习锻炼", Script.SIMPLIFIED) == "学习锻炼"
 
 
+@pytest.mark.parametrize(
+    ("simplified", "traditional"),
+    [
+        ("吃饭", "吃飯"),  # not s2t's 喫飯
+        ("家里", "家裡"),  # not 家裏
+        ("群里", "群裡"),  # not 羣裏
+        ("为什么", "為什麼"),  # not 爲什麼
+        ("软件", "軟件"),  # characters only: no vocabulary swap (s2twp's 軟體)
+    ],
+)
+def test_traditional_uses_the_forms_readers_expect(simplified: str, traditional: str) -> None:
+    assert convert(simplified, Script.TRADITIONAL) == traditional
+    assert detect_script(traditional) is Script.TRADITIONAL
+
+
 def test_tokens_split_han_characters_and_ascii_words() -> None:
     assert tokens("去shanghai学习100天") == ["去", "shanghai", "学", "习", "100", "天"]
 

@@ -77,11 +77,11 @@ async def test_command_menus_are_set_for_private_chats_and_groups_in_chinese(bot
     private = {command["command"]: command["description"] for command in calls[0].params["commands"]}
     group = {command["command"] for command in calls[1].params["commands"]}
     staff = {command["command"] for command in calls[2].params["commands"]}
-    assert set(private) == {"start", "help", "faq", "subscribe", "unsubscribe", "ask_staff", "contact"}
+    assert set(private) == {"start", "help", "faq", "article", "subscribe", "unsubscribe", "ask_staff", "contact"}
     staff_only = {"announce", "groups", "schedule", "reload", "export", "test", "unanswered", "stats", "handoffs"}
     assert staff == set(private) | staff_only
     assert private["faq"] == "浏览全部问题"
-    assert group == {"ask", "help"}
+    assert group == {"ask", "help", "faq", "article"}
 
 
 async def test_a_feature_plugs_in_with_its_handlers_and_staff_menu(

@@ -85,7 +85,7 @@ async def test_a_related_question_button_answers_it(bot: Harness) -> None:
     assert "📖 原文" in visible_text(calls[1].text)
 
 
-async def test_thumbs_are_stored_and_removed_after_a_press(bot: Harness) -> None:
+async def test_thumbs_are_stored_once_and_stay_with_the_count(bot: Harness) -> None:
     answer = only_message(await bot.ask("双百双招是什么？"))
     calls = await bot.press(answer, "👍")
 
@@ -93,12 +93,25 @@ async def test_thumbs_are_stored_and_removed_after_a_press(bot: Harness) -> None
     assert calls[0].params["text"] == "谢谢反馈！"
     edit = calls[1]
     assert edit.method == "editMessageReplyMarkup"
-    assert not any("👍" in label or "👎" in label for label in edit.button_labels)
+    assert edit.button_labels[-2:] == ["👍 有帮助 1", "👎 没帮助"]
     assert "🔗 为什么要搞双百双招" in edit.button_labels  # related questions stay
+    assert feedback_rows(bot.config.database) == [("up", "what_is", 1)]
+
+    again = await bot.press(answer, "👍")  # the same person again: counted once
+    assert [call.method for call in again] == ["answerCallbackQuery"]
+    assert again[0].params["text"] == "您已经评价过了，谢谢！"
     assert feedback_rows(bot.config.database) == [("up", "what_is", 1)]
 
     await bot.press(only_message(await bot.ask("要去多长时间？")), "👎")
     assert feedback_rows(bot.config.database)[-1] == ("down", "duration", 2)
+
+
+async def test_changing_a_vote_changes_the_one_record(bot: Harness) -> None:
+    answer = only_message(await bot.ask("双百双招是什么？"))
+    await bot.press(answer, "👍")
+    edit = (await bot.press(answer, "👎"))[1]
+    assert edit.button_labels[-2:] == ["👍 有帮助", "👎 没帮助 1"]
+    assert feedback_rows(bot.config.database) == [("down", "what_is", 1)]
 
 
 async def test_did_you_mean_offers_three_buttons_and_a_press_answers(fruit_bot: Harness) -> None:
@@ -121,12 +134,18 @@ async def test_none_of_these_is_stored_and_answered_honestly(fruit_bot: Harness)
     calls = await fruit_bot.press(suggestion, "都不是")
 
     methods = [call.method for call in calls]
-    assert methods == ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"]
-    assert "reply_markup" not in calls[1].params  # the suggestions are gone
+    assert methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    # The suggestions are gone and the message is a whole sentence, not «您是不是想问：» over nothing.
+    assert "reply_markup" not in calls[1].params
+    assert visible_text(calls[1].text) == "我不太确定您问的是哪一个，列出的问题都不是您想问的。"
     assert CONTACT in visible_text(calls[2].text)
     (kind, entry_id, question_id), *_ = feedback_rows(fruit_bot.config.database)
     assert (kind, question_id) == ("none_of_these", 1)
     assert entry_id in {"apple_price", "banana_price"}
+
+    # A second press (a double click before the buttons went) records nothing more.
+    assert [call.method for call in await fruit_bot.press(suggestion, "都不是")] == ["answerCallbackQuery"]
+    assert len(feedback_rows(fruit_bot.config.database)) == 1
 
 
 @pytest.mark.parametrize(
@@ -217,18 +236,17 @@ async def test_help_explains_private_group_and_inline_use(bot: Harness) -> None:
     assert CONTACT in text
 
 
-async def test_faq_menu_pages_topics_then_questions_then_answer(bot: Harness) -> None:
+async def test_faq_menu_shows_every_topic_on_one_page_then_questions_then_answer(bot: Harness) -> None:
     menu = only_message(await bot.ask("/faq"))
-    assert "第1/2页" in visible_text(menu.text)
-    assert menu.button_labels[:2] == ["项目概况（6）", "岗位安排（4）"]
-    assert menu.button_labels[-1] == "下一页 »"
+    assert visible_text(menu.text) == "📚 常见问题：请选择一个分类。"
+    topics = bot.app.bot_data.holder.snapshot.knowledge.topics
+    assert len(topics) == 8
+    assert [label.rsplit("（", 1)[0] for label in menu.button_labels] == list(topics)  # all of them, no pages
+    assert menu.button_labels[-1] == "报道未涉及的问题：待遇、住宿、家庭等（7）"
 
-    page_two = (await bot.press(menu, "下一页"))[1]
-    assert page_two.method == "editMessageText"
-    assert page_two.button_labels == ["报道来源（1）", "文章未涉及（7）", "« 上一页"]
-
-    topic = (await bot.press(page_two, "文章未涉及"))[1]
-    assert "文章未涉及" in visible_text(topic.text)
+    topic = (await bot.press(menu, "报道未涉及的问题"))[1]
+    assert topic.method == "editMessageText"
+    assert "报道未涉及的问题" in visible_text(topic.text)
     assert len(topic.button_labels) == 7 + 1
     assert topic.button_labels[-1] == "« 返回分类"
 
@@ -237,13 +255,13 @@ async def test_faq_menu_pages_topics_then_questions_then_answer(bot: Harness) ->
     assert "👍 有帮助" in answer.button_labels
 
     back = (await bot.press(topic, "返回分类"))[1]
-    assert "第2/2页" in visible_text(back.text)  # back to the page the topic is on
+    assert back.button_labels == menu.button_labels
 
 
 async def test_a_double_click_on_a_menu_button_is_harmless(bot: Harness) -> None:
     menu = only_message(await bot.ask("/faq"))
     bot.api.fail("editMessageText", 400, "Bad Request: message is not modified")
-    calls = await bot.press(menu, "下一页")
+    calls = await bot.press(menu, "项目概况")
     assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
 
 

@@ -71,7 +71,6 @@ async def test_unknown_commands_in_private_point_to_help(bot: Harness) -> None:
 def unhandled_updates(bot: Harness) -> list[JSON]:
     payloads = bot.payloads
     return [
-        payloads.text("要去多长时间？", edited=True),
         payloads.text(f"@{bot.app.bot.username} 要去多长时间？", edited=True, chat=payloads.group_chat()),
         payloads.update(
             channel_post={"message_id": 1, "date": 1, "chat": {"id": -100777, "type": "channel"}, "text": "hi"}

@@ -260,6 +260,10 @@ class FakeBotApi:
                 message[key] = json.loads(value) if key == "reply_markup" and isinstance(value, str) else value
         if "inline_keyboard" not in message.get("reply_markup", {"inline_keyboard": []}):
             del message["reply_markup"]  # like Telegram: a message shows only an inline keyboard (not ForceReply)
+        if reply := params.get("reply_parameters"):  # Telegram includes the message replied to
+            replied_id = int((json.loads(reply) if isinstance(reply, str) else reply)["message_id"])
+            stub = {"message_id": replied_id, "date": message["date"], "chat": chat_dict(chat_id)}
+            message["reply_to_message"] = self.messages.get((chat_id, replied_id), stub)
         for name, (filename, content, _mimetype) in record.files.items():
             file_id = f"file{len(self.files) + 1}"
             self.files[file_id] = content

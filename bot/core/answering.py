@@ -17,6 +17,7 @@ from bot.core.conversation import Turn, is_elliptical, names_new_subject, with_c
 from bot.core.focus import is_small_talk
 from bot.core.knowledge import Entry, Knowledge, load_knowledge
 from bot.core.matcher import Candidate, Matcher, MatchResult, Outcome
+from bot.core.related import RelatedIndex
 from bot.core.text import Script, convert, detect_script
 
 DEFAULT_CONTACT = "所在单位的组织人事部门"
@@ -30,6 +31,7 @@ class Snapshot:
 
     knowledge: Knowledge
     matcher: Matcher
+    related: RelatedIndex  # related questions for entries whose ``related`` field is empty
 
     @classmethod
     def load(cls, path: Path) -> Snapshot:
@@ -42,7 +44,7 @@ class Snapshot:
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Snapshot:
-        return cls(knowledge, Matcher(knowledge))
+        return cls(knowledge, Matcher(knowledge), RelatedIndex(knowledge))
 
 
 class KnowledgeHolder:
@@ -184,14 +186,16 @@ class Responder:
             )
         result = snapshot.matcher.match(question)
         context = ""
-        if previous is not None and is_elliptical(question):
-            if not (names_new_subject(question) and result.outcome is not Outcome.DECLINE):
-                followed = snapshot.matcher.match(with_context(question, previous))
-                if _more_confident(followed, result):
-                    result, context = followed, followed.query
+        # A follow-up leans on the last answer, unless it names its own subject and is understood alone.
+        leans = previous is not None and is_elliptical(question)
+        if leans and not (names_new_subject(question) and result.outcome is not Outcome.DECLINE):
+            assert previous is not None
+            followed = snapshot.matcher.match(with_context(question, previous))
+            if _more_confident(followed, result):
+                result, context = followed, followed.query
         if result.outcome is Outcome.ANSWER and result.best is not None:
             entry = snapshot.knowledge[result.best.entry_id]
-            return dataclasses.replace(self._entry_reply(snapshot.knowledge, entry, script, result), context=context)
+            return dataclasses.replace(self._entry_reply(snapshot, entry, script, result), context=context)
         if result.outcome is Outcome.SUGGEST:
             suggestions = tuple(self._link(c, script) for c in result.candidates[:SUGGESTION_COUNT])
             best = result.best
@@ -224,7 +228,7 @@ class Responder:
         entry = snapshot.knowledge.get(entry_id)
         if entry is None:
             return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script), kind=Kind.UNRELATED)
-        return self._entry_reply(snapshot.knowledge, entry, script, None)
+        return self._entry_reply(snapshot, entry, script, None)
 
     def likely_answers(self, question: str, script: Script, limit: int) -> tuple[tuple[str, Reply], ...]:
         """The answers of the entries scoring at least the suggest limit, best first (inline mode).
@@ -243,7 +247,7 @@ class Responder:
             if candidate.score < floor or len(found) == limit:
                 break
             if entry is not None:
-                reply = self._entry_reply(snapshot.knowledge, entry, script, None)
+                reply = self._entry_reply(snapshot, entry, script, None)
                 found.append((convert(candidate.question, script), reply))
         return tuple(found)
 
@@ -251,14 +255,15 @@ class Responder:
         """The raw match, for staff tools that show what the engine sees."""
         return self.holder.snapshot.matcher.match(question)
 
-    def _entry_reply(self, knowledge: Knowledge, entry: Entry, script: Script, result: MatchResult | None) -> Reply:
+    def _entry_reply(self, snapshot: Snapshot, entry: Entry, script: Script, result: MatchResult | None) -> Reply:
+        knowledge = snapshot.knowledge
         passage = None
         if entry.passage is not None:
             paragraph = entry.passage.paragraph
             passage = PassageView(paragraph.label, paragraph.id, convert(entry.passage.quote, script))
         related = tuple(
             Link(other.id, convert(other.questions[0], script))
-            for other in (knowledge.get(related_id) for related_id in entry.related[:RELATED_COUNT])
+            for other in (knowledge.get(related_id) for related_id in self._related_ids(snapshot, entry))
             if other is not None
         )
         return Reply(
@@ -272,6 +277,11 @@ class Responder:
             query=result.query if result else "",
             normalized=result.normalized if result else "",
         )
+
+    @staticmethod
+    def _related_ids(snapshot: Snapshot, entry: Entry) -> tuple[str, ...]:
+        """The staff's ``related`` list; only where it is empty, the most similar entries above a floor."""
+        return entry.related[:RELATED_COUNT] or snapshot.related.similar(entry, RELATED_COUNT)
 
     def _fill(self, text: str) -> str:
         return text.replace("{contact}", self.contact)

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.text import to_simplified
+
 _PARAGRAPH_RE = re.compile(r"^\[(?P<id>[A-Za-z0-9_-]+)\]\s*(?P<text>.+)$")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -74,3 +76,23 @@ def parse_article(text: str) -> Article:
 def load_article(path: Path) -> Article:
     """Read and parse an article file."""
     return parse_article(path.read_text(encoding="utf-8"))
+
+
+# A request for the article itself («能把原文发我看看吗», «报道全文在哪看»): a word for the whole
+# text and, unless that word is all there is, a word for sending, reading or finding it.
+_ARTICLE_WORDS = re.compile("原文|全文|原稿|原报道|整篇|全篇|(?:那|这)篇(?:报道|文章|新闻)|完整(?:的)?(?:报道|文章)")
+_ARTICLE_VERBS = re.compile("发|看|给|读|分享|转|链接|在哪|哪里|有没有")
+_ARTICLE_REQUEST_MAX = 20  # characters: a longer message asks something about the article
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def asks_for_article(question: str) -> bool:
+    """Whether ``question`` asks for the article as a whole rather than for something in it."""
+    text = _NOT_WORDS.sub("", to_simplified(unicodedata.normalize("NFKC", question)))
+    if not text or len(text) > _ARTICLE_REQUEST_MAX:
+        return False
+    words = _ARTICLE_WORDS.search(text)
+    if words is None:
+        return False
+    rest = text[: words.start()] + text[words.end() :]
+    return len(rest) <= 2 or _ARTICLE_VERBS.search(rest) is not None

@@ -7,6 +7,7 @@ user identity is stored unless the caller passes one (config ``staff.store_user_
 from __future__ import annotations
 
 import enum
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,6 +40,27 @@ class QuestionRecord:
     outcome: str
     entry_id: str | None
     score: float
+
+
+def insert_feedback(
+    connection: sqlite3.Connection,
+    kind: FeedbackKind,
+    chat_type: str,
+    entry_id: str | None,
+    *,
+    question_id: int | None,
+    user_id: int | None,
+    at: datetime,
+) -> int:
+    """One feedback row, inside the caller's transaction (a question id that does not exist is dropped)."""
+    if question_id is not None:
+        found = connection.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+        question_id = question_id if found is not None else None
+    cursor = connection.execute(
+        "INSERT INTO feedback (created_at, chat_type, kind, entry_id, question_id, user_id) VALUES (?, ?, ?, ?, ?, ?)",
+        (iso(at), chat_type, kind.value, entry_id, question_id, user_id),
+    )
+    return int(cursor.lastrowid or 0)
 
 
 class Journal:
@@ -77,20 +99,12 @@ class Journal:
         question_id: int | None = None,
         user_id: int | None = None,
         at: datetime | None = None,
-    ) -> None:
-        """Store a 👍, 👎 or "none of these" press."""
-        if question_id is not None and not self._question_exists(question_id):
-            question_id = None
+    ) -> int:
+        """Store a 👍, 👎 or "none of these" press; return its record id."""
         with self.db.transaction() as connection:
-            connection.execute(
-                "INSERT INTO feedback (created_at, chat_type, kind, entry_id, question_id, user_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (iso(at or utc_now()), chat_type, kind.value, entry_id, question_id, user_id),
+            return insert_feedback(
+                connection, kind, chat_type, entry_id, question_id=question_id, user_id=user_id, at=at or utc_now()
             )
-
-    def _question_exists(self, question_id: int) -> bool:
-        row = self.db.connection.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
-        return row is not None
 
     def question(self, question_id: int) -> QuestionRecord | None:
         row = self.db.connection.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
@@ -106,3 +120,13 @@ class Journal:
             entry_id=row["entry_id"],
             score=row["score"],
         )
+
+    def most_asked(self, limit: int, *, since: datetime) -> list[str]:
+        """The ids of the entries answered most often since ``since``, most asked first."""
+        rows = self.db.connection.execute(
+            "SELECT entry_id, COUNT(*) AS n FROM questions"
+            " WHERE outcome = 'answer' AND entry_id IS NOT NULL AND created_at >= ?"
+            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+            (iso(since), limit),
+        ).fetchall()
+        return [str(row["entry_id"]) for row in rows]

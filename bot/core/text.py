@@ -59,8 +59,13 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    """Convert simplified characters to traditional ones (standard OpenCC forms)."""
-    return str(_converter("s2t").convert(text))
+    """Convert simplified characters to traditional ones, in the forms readers use (吃飯, 家裡).
+
+    OpenCC's ``s2t`` gives its etymological standard (喫飯, 家裏), which readers take for
+    mistakes; ``s2tw`` gives the common Taiwan forms, read without surprise in Hong Kong too.
+    ``s2twp`` is not used: it also swaps vocabulary (软件 → 軟體), changing the FAQ's words.
+    """
+    return str(_converter("s2tw").convert(text))
 
 
 def detect_script(text: str) -> Script:

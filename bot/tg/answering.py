@@ -1,4 +1,4 @@
-"""The answering feature: questions in private chats, groups and inline mode; /start, /help, /faq.
+"""The answering feature: questions in private chats and groups; /start, /help, /faq; the answer buttons.
 
 Handlers are thin: read the update, ask the core's :class:`~bot.core.answering.Responder`,
 render with :mod:`bot.tg.views`, send.  Buttons use the ``a:`` callback prefix.
@@ -14,30 +14,28 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InlineQueryResultsButton,
     Message,
+    ReplyParameters,
     Update,
     User,
 )
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.core.answering import Kind as ReplyKind
 from bot.core.answering import Reply
-from bot.core.handoffs.store import Kind
-from bot.core.journal import FeedbackKind
+from bot.core.article import asks_for_article
+from bot.core.matcher import Outcome
 from bot.core.text import Script, convert, detect_script
-from bot.tg import followups, menu, sending
+from bot.core.votes import Ballots, message_key
+from bot.tg import article, feedback, followups, menu, sending
 from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button
-from bot.tg.context import Context, FaqApplication, user_script
+from bot.tg.context import Context, FaqApplication, RecentAnswer, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
-from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff
 from bot.tg.texts import Texts, say
 from bot.tg.triggers import (
     MENTIONS_BOT,
@@ -52,18 +50,12 @@ from bot.tg.views import (
     Outgoing,
     browse_button,
     group_reply,
-    inline_result,
-    more_in_private,
     private_reply,
 )
-from bot.tg.views import without_feedback as markup_without_feedback
 
 logger = logging.getLogger(__name__)
 
-INLINE_RESULTS = 5
-INLINE_CACHE_SECONDS = 60
 MENU_PAYLOAD = "faq"
-FEEDBACK_KINDS = {Action.UP: FeedbackKind.UP, Action.DOWN: FeedbackKind.DOWN}
 
 
 def commands() -> CommandMenu:
@@ -73,33 +65,34 @@ def commands() -> CommandMenu:
             BotCommand("help", Texts.COMMAND_HELP),
             BotCommand("start", Texts.COMMAND_START),
         ),
-        group=(BotCommand("ask", Texts.COMMAND_ASK), BotCommand("help", Texts.COMMAND_HELP)),
+        group=(
+            BotCommand("ask", Texts.COMMAND_ASK),
+            BotCommand("help", Texts.COMMAND_HELP),
+            BotCommand("faq", Texts.COMMAND_FAQ),
+        ),
     )
 
 
 def register(application: FaqApplication) -> None:
-    new = filters.UpdateType.MESSAGE  # edited messages are not questions asked again
+    application.bot_data.ballots = Ballots(application.bot_data.db)
+    new = filters.UpdateType.MESSAGE  # an edited command is not run again
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    question = new & filters.TEXT & ~filters.COMMAND
+    question = filters.TEXT & ~filters.COMMAND
     application.add_handlers(
         [
             CommandHandler("start", start, filters=new),
             CommandHandler("help", help_command, filters=new),
             CommandHandler("faq", faq, filters=new),
             CommandHandler("ask", ask, filters=new & (private | groups)),
-            MessageHandler(private & question, private_text),
-            MessageHandler(groups & question & (MENTIONS_BOT | REPLIES_TO_BOT), group_text),
+            # In a private chat a question fixed by editing is answered again (as edited).
+            MessageHandler(private & question & (new | filters.UpdateType.EDITED_MESSAGE), private_text),
+            MessageHandler(groups & new & question & (MENTIONS_BOT | REPLIES_TO_BOT), group_text),
             CallbackQueryHandler(button_pressed, pattern=PATTERN),
-            InlineQueryHandler(inline_query),
         ]
     )
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _user_id_to_store(context: Context, user: User | None) -> int | None:
-    return user.id if user is not None and context.bot_data.config.staff.store_user_ids else None
 
 
 def _remember_script(context: Context, reply: Reply) -> None:
@@ -112,21 +105,33 @@ def _record_question(context: Context, reply: Reply, chat: Chat, user: User | No
     if reply.empty:
         return 0
     try:
-        return context.bot_data.journal.record_question(reply, chat.type, user_id=_user_id_to_store(context, user))
+        return context.bot_data.journal.record_question(
+            reply, chat.type, user_id=feedback.stored_user_id(context, user)
+        )
     except sqlite3.Error:
         logger.exception("Could not record a question from chat %s", chat.id)
         return 0
 
 
-def _record_feedback(
-    context: Context, kind: FeedbackKind, *, chat_type: str, entry_id: str | None, question_id: int, user: User
-) -> None:
+def _remember_sent(context: Context, sent: list[Message], reply: Reply, question_id: int) -> None:
+    """Record the message carrying an answer's or suggestions' buttons, so that presses on it count."""
+    if not sent or reply.outcome not in {Outcome.ANSWER, Outcome.SUGGEST}:
+        return
+    last = sent[-1]
     try:
-        context.bot_data.journal.record_feedback(
-            kind, chat_type, entry_id, question_id=question_id or None, user_id=_user_id_to_store(context, user)
+        context.bot_data.ballots.remember(
+            message_key(last.chat.id, last.message_id), reply.outcome, reply.entry_id, question_id
         )
     except sqlite3.Error:
-        logger.exception("Could not record %s feedback on %s", kind.value, entry_id)
+        logger.exception("Could not record the reply sent in chat %s", last.chat.id)
+
+
+async def _send_reply(
+    context: Context, message: Message, reply: Reply, outgoing: Outgoing, question_id: int, *, quote: bool = False
+) -> list[Message]:
+    sent = await sending.reply(message, outgoing, quote=quote)
+    _remember_sent(context, sent, reply, question_id)
+    return sent
 
 
 def _log_reply(reply: Reply, chat: Chat) -> None:
@@ -137,18 +142,26 @@ def _log_reply(reply: Reply, chat: Chat) -> None:
 # -- questions ---------------------------------------------------------------------------------
 
 
-async def answer_privately(message: Message, context: Context, question: str) -> None:
-    """Answer ``question`` in a private chat: full answer, suggestions or decline, with buttons."""
+async def answer_privately(message: Message, context: Context, question: str, *, quote: bool = False) -> None:
+    """Answer ``question`` in a private chat: full answer, suggestions or decline, with buttons.
+
+    Args:
+        quote: quote the message (an edited question: which text is answered).
+    """
+    if asks_for_article(question):
+        await article.send_article(context, message, detect_script(question))
+        return
     reply = context.bot_data.responder.reply(question, previous=followups.recall(context, message))
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
     _log_reply(reply, message.chat)
-    sent = await sending.reply(message, private_reply(reply, question_id))
+    sent = await _send_reply(context, message, reply, private_reply(reply, question_id), question_id, quote=quote)
     followups.remember(context, message, reply, sent)
 
 
 async def answer_in_group(message: Message, context: Context, question: str, *, explicit: bool) -> None:
-    """Answer in a group: quietly, once per question per window, quoting the asker.
+    """Answer in a group, quoting the asker; within the repeat window a question answered already
+    gets silence from the same asker and a pointer to that answer for anyone else.
 
     Args:
         explicit: the user called the bot on purpose (/ask, a mention), so an empty
@@ -162,37 +175,58 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
         elif explicit:
             await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
         return
+    if asks_for_article(question):
+        await article.send_article(context, message, reply.script)
+        return
     _remember_script(context, reply)
     question_id = _record_question(context, reply, message.chat, message.from_user)
     _log_reply(reply, message.chat)
-    if context.chat_data is not None and _asked_recently(context, reply.normalized):
-        logger.info("Not answering a repeated question in chat %s", message.chat.id)
+    asker = message.from_user.id if message.from_user is not None else 0
+    earlier = _recent_answer(context, reply.normalized)
+    if earlier is not None:
+        await _point_to_earlier(message, context, earlier, asker)
         return
     outgoing = group_reply(reply, data.responder.contact, context.bot.username, question_id)
-    sent = await sending.reply(message, outgoing, quote=data.config.group.quote_question)
+    sent = await _send_reply(context, message, reply, outgoing, question_id, quote=data.config.group.quote_question)
+    if sent and context.chat_data is not None:
+        context.chat_data.recent_questions[reply.normalized] = RecentAnswer(
+            time.monotonic(), sent[0].message_id, {asker}
+        )
     followups.remember(context, message, reply, sent)
 
 
-def _asked_recently(context: Context, normalized: str) -> bool:
-    """Whether this chat got the same question within the repeat window; marks it asked now."""
-    assert context.chat_data is not None
+def _recent_answer(context: Context, normalized: str) -> RecentAnswer | None:
+    """This chat's answer to the same question within the repeat window (older ones are forgotten)."""
+    if context.chat_data is None:
+        return None
     window = context.bot_data.config.group.repeat_window_seconds
     recent = context.chat_data.recent_questions
     now = time.monotonic()
-    for key, asked_at in list(recent.items()):
-        if now - asked_at >= window:
+    for key, answer in list(recent.items()):
+        if now - answer.at >= window:
             del recent[key]
-    if normalized in recent:
-        return True
-    recent[normalized] = now
-    return False
+    return recent.get(normalized)
+
+
+async def _point_to_earlier(message: Message, context: Context, earlier: RecentAnswer, asker: int) -> None:
+    """Silence for someone repeating themselves; for a second asker, a short reply to the earlier answer."""
+    if asker in earlier.askers:
+        logger.info("Not answering a repeated question in chat %s", message.chat.id)
+        return
+    earlier.askers.add(asker)
+    user = message.from_user
+    name = user.mention_html() if user is not None else ""
+    text = say(Texts.GROUP_REPEAT, user_script(context, user), asker=name)
+    await message.reply_text(
+        text, reply_parameters=ReplyParameters(earlier.message_id, allow_sending_without_reply=True)
+    )
 
 
 async def private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    await answer_privately(message, context, message.text)
+    await answer_privately(message, context, message.text, quote=update.edited_message is not None)
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -231,7 +265,10 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(DEEP_LINK_PREFIX):
         reply = context.bot_data.responder.reply_for_entry(payload.removeprefix(DEEP_LINK_PREFIX), script)
-        await sending.reply(message, private_reply(reply))
+        await _send_reply(context, message, reply, private_reply(reply), 0)
+        return
+    if payload == article.PAYLOAD:
+        await article.send_article(context, message, script)
         return
     if payload == MENU_PAYLOAD:
         await sending.reply(message, menu.topics_view(context.bot_data.holder.snapshot.knowledge, script))
@@ -254,7 +291,7 @@ async def help_command(update: Update, context: Context) -> None:
             listed = "\n".join(f"• /{c.command} {escape(c.description)}" for c in context.bot_data.staff_commands)
             text += say(Texts.HELP_STAFF, script, commands=listed)
         await message.reply_text(text)
-    elif is_addressed_command(message):
+    else:  # bare or addressed: in a group, the one line on how to ask
         await message.reply_text(say(Texts.HELP_GROUP, script, bot=bot))
 
 
@@ -264,7 +301,7 @@ async def faq(update: Update, context: Context) -> None:
     script = user_script(context, message.from_user)
     if message.chat.type == Chat.PRIVATE:
         await sending.reply(message, menu.topics_view(context.bot_data.holder.snapshot.knowledge, script))
-    elif is_addressed_command(message):
+    else:  # no menus in groups: the menu opens in a private chat
         link = escape(create_deep_linked_url(context.bot.username, MENU_PAYLOAD))
         await message.reply_text(say(Texts.GROUP_FAQ, script, link=link))
 
@@ -282,16 +319,15 @@ async def button_pressed(update: Update, context: Context) -> None:
         return
     if pressed.action is Action.ENTRY:
         await _show_entry(query, context, pressed)
-    elif pressed.action in FEEDBACK_KINDS:
-        await _feedback(query, context, pressed)
+    elif pressed.action in {Action.UP, Action.DOWN}:
+        await feedback.thumb_pressed(query, context, pressed)
     elif pressed.action is Action.NONE:
-        await _none_of_these(query, context, pressed)
+        await feedback.none_of_these(query, context, pressed)
+    elif pressed.action is Action.ARTICLE and query.message is not None:
+        await query.answer()
+        await article.send_article(context, query.message, pressed.script)
     else:
         await _navigate(query, context, pressed)
-
-
-def _chat_type(query: CallbackQuery) -> str:
-    return query.message.chat.type if query.message is not None else "inline"
 
 
 async def _show_entry(query: CallbackQuery, context: Context, pressed: Button) -> None:
@@ -302,61 +338,15 @@ async def _show_entry(query: CallbackQuery, context: Context, pressed: Button) -
         return
     await query.answer()
     if query.message.chat.type == Chat.PRIVATE:
-        outgoing = private_reply(reply, pressed.number)
-    else:
+        sent = await sending.reply_below(context.bot, query.message, private_reply(reply, pressed.number))
+    else:  # a suggestion pressed in a group: the answer goes to the question it suggested for
         outgoing = group_reply(reply, data.responder.contact, context.bot.username, pressed.number)
-    await sending.reply_below(context.bot, query.message, outgoing)
-
-
-async def _feedback(query: CallbackQuery, context: Context, pressed: Button) -> None:
-    kind = FEEDBACK_KINDS[pressed.action]
-    _record_feedback(
-        context,
-        kind,
-        chat_type=_chat_type(query),
-        entry_id=pressed.argument or None,
-        question_id=pressed.number,
-        user=query.from_user,
-    )
-    thanks = Texts.FEEDBACK_THANKS if kind is FeedbackKind.UP else Texts.FEEDBACK_DOWN
-    await query.answer(say(thanks, pressed.script))
-    if query.inline_message_id is not None:  # an inline-mode message: Telegram does not send it back
-        link = more_in_private(pressed.argument, pressed.script, context.bot.username) if pressed.argument else None
-        await _edit_markup(query, InlineKeyboardMarkup([[link]]) if link else None)
-        return
-    markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    ask_staff = _ask_staff_after(query, context, pressed) if kind is FeedbackKind.DOWN else None
-    await _edit_markup(query, with_ask_staff(markup_without_feedback(markup), ask_staff))
-
-
-def _ask_staff_after(query: CallbackQuery, context: Context, pressed: Button) -> InlineKeyboardButton | None:
-    """«问工作人员» after a 👎: a button in private, a private deep link in groups."""
-    if not pressed.number or query.message is None:
-        return None
-    username = context.bot.username if query.message.chat.type != Chat.PRIVATE else ""
-    return ask_staff_button(pressed.script, Kind.DOWN, pressed.number, pressed.argument, bot_username=username)
-
-
-async def _none_of_these(query: CallbackQuery, context: Context, pressed: Button) -> None:
-    data = context.bot_data
-    record = data.journal.question(pressed.number) if pressed.number else None
-    entry_id = record.entry_id if record is not None else None
-    _record_feedback(
-        context,
-        FeedbackKind.NONE_OF_THESE,
-        chat_type=_chat_type(query),
-        entry_id=entry_id,
-        question_id=pressed.number,
-        user=query.from_user,
-    )
-    await query.answer()
-    await _edit_markup(query, None)
-    if query.message is not None:
-        contact = escape(convert(data.responder.contact, pressed.script))
-        text = say(Texts.NONE_REPLY, pressed.script, contact=contact)
-        ask_staff = ask_staff_button(pressed.script, Kind.NONE_OF_THESE, pressed.number) if pressed.number else None
-        keyboard = with_ask_staff(InlineKeyboardMarkup([[browse_button(pressed.script)]]), ask_staff)
-        await sending.reply_below(context.bot, query.message, Outgoing((text,), keyboard))
+        asked = query.message.reply_to_message if isinstance(query.message, Message) else None
+        if asked is not None:
+            sent = await sending.reply(asked, outgoing, quote=True)
+        else:
+            sent = await sending.reply_below(context.bot, query.message, outgoing)
+    _remember_sent(context, sent, reply, pressed.number)
 
 
 async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> None:
@@ -381,30 +371,3 @@ async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> 
                 raise
     else:  # too old to edit: show the menu anew
         await sending.reply_below(context.bot, query.message, view)
-
-
-async def _edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
-
-
-# -- inline mode -------------------------------------------------------------------------------
-
-
-async def inline_query(update: Update, context: Context) -> None:
-    """Offer up to five answers for ``@bot question`` typed in any chat."""
-    query = update.inline_query
-    assert query is not None
-    text = query.query.strip()
-    script = detect_script(text) if text else user_script(context, query.from_user)
-    results = inline_results(context, text, script) if text else []
-    start_button = InlineQueryResultsButton(text=say(Texts.INLINE_OPEN, script), start_parameter="inline")
-    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=start_button)
-
-
-def inline_results(context: Context, text: str, script: Script) -> list[InlineQueryResultArticle]:
-    answers = context.bot_data.responder.likely_answers(text, script, INLINE_RESULTS)
-    return [inline_result(reply, question, context.bot.username) for question, reply in answers]

@@ -44,14 +44,14 @@ from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.conversation import Memory
 from bot.core.journal import Journal
 from bot.core.storage import Database
-from bot.tg import announcements, answering, errors, fallback, handoff, staff
+from bot.tg import announcements, answering, article, errors, fallback, handoff, inline, staff, welcome
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (answering, staff, announcements, handoff)
+FEATURES: tuple[Feature, ...] = (answering, inline, article, welcome, staff, announcements, handoff)
 
 # Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
 ALLOWED_UPDATES = (

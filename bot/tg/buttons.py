@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     NONE = "n"  # "none of these" under suggestions; number: question record id
     TOPICS = "t"  # the topic menu; number: page
     TOPIC = "q"  # the questions of a topic; number: page, argument: topic index
+    ARTICLE = "r"  # the whole article
 
 
 @dataclass(frozen=True)

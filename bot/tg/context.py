@@ -7,6 +7,7 @@ in their ``register``), so everything a handler can reach is declared in one pla
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from telegram import BotCommand, User
@@ -21,6 +22,7 @@ from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
 from bot.core.text import Script
+from bot.core.votes import Ballots
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
 TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
@@ -39,17 +41,27 @@ class BotData:
     announcements: AnnouncementService  # set by bot.tg.announcements.register
     handoffs: HandoffService  # set by bot.tg.handoff.register
     staff_commands: tuple[BotCommand, ...] = ()  # every feature's staff commands, for an admin's /help
+    ballots: Ballots  # set by bot.tg.answering.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+
+
+@dataclass
+class RecentAnswer:
+    """A question answered in a group: when, by which message, and who has asked it since."""
+
+    at: float  # monotonic time of the answer
+    message_id: int  # the bot's answer
+    askers: set[int] = field(default_factory=set)
 
 
 class ChatData:
     """Per chat."""
 
     def __init__(self) -> None:
-        # Normalised question -> monotonic time it was last answered (groups: no repeats in a window).
-        self.recent_questions: dict[str, float] = {}
+        # Normalised question -> its answer in the repeat window (groups: a repeat points to it).
+        self.recent_questions: dict[str, RecentAnswer] = {}
 
 
 class UserData:

@@ -1,13 +1,15 @@
-"""What no feature handled: unknown commands and non-text messages in private chats.
+"""What no feature handled: unknown commands, voice and other non-text messages in private
+chats, and button presses with callback data no feature knows.
 
 Registered after every feature (same handler group), so a feature's handler
-always wins; in groups anything unhandled is ignored.
+always wins; in groups anything unhandled is ignored.  An unknown press is still
+answered, so that the user's button stops spinning.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.texts import Texts, say
@@ -18,7 +20,9 @@ def register(application: FaqApplication) -> None:
     application.add_handlers(
         [
             MessageHandler(private_new & filters.COMMAND, unknown_command),
+            MessageHandler(private_new & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice),
             MessageHandler(private_new & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
+            CallbackQueryHandler(unknown_button),
         ]
     )
 
@@ -33,3 +37,16 @@ async def not_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     await message.reply_text(say(Texts.NON_TEXT, user_script(context, update.effective_user)))
+
+
+async def voice(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(say(Texts.VOICE, user_script(context, update.effective_user)))
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """Callback data of no feature (forged, or from a removed feature): stop the spinner, nothing else."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()

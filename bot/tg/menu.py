@@ -1,4 +1,4 @@
-"""The ``/faq`` menu: topics (paged), then a topic's questions (paged), then the answer."""
+"""The ``/faq`` menu: every topic on one page, then a topic's questions (paged), then the answer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from bot.tg.formatting import escape
 from bot.tg.texts import Texts, say
 from bot.tg.views import Outgoing, button
 
-TOPICS_PER_PAGE = 6
 QUESTIONS_PER_PAGE = 8
 
 
@@ -33,25 +32,16 @@ def _navigation(
 
 
 def topics_view(knowledge: Knowledge, script: Script, page: int = 0) -> Outgoing:
-    """The topics as buttons, ``TOPICS_PER_PAGE`` at a time."""
+    """Every topic as a button, on one page (``page`` is ignored: older menus had several)."""
     topics = knowledge.topics
     if not topics:
         return Outgoing((say(Texts.MENU_EMPTY, script),))
-    pages = _page_count(len(topics), TOPICS_PER_PAGE)
-    page = min(max(page, 0), pages - 1)
     counts = {topic: sum(entry.topic == topic for entry in knowledge) for topic in topics}
-    first = page * TOPICS_PER_PAGE
     rows = [
         [button(f"{convert(topic, script)}（{counts[topic]}）", Button(Action.TOPIC, script, 0, str(index)))]
-        for index, topic in enumerate(topics[first : first + TOPICS_PER_PAGE], start=first)
+        for index, topic in enumerate(topics)
     ]
-    if navigation := _navigation(script, page, pages, Action.TOPICS):
-        rows.append(navigation)
-    if pages == 1:
-        text = say(Texts.MENU_TOPICS, script)
-    else:
-        text = say(Texts.MENU_TOPICS_PAGED, script, page=str(page + 1), pages=str(pages))
-    return Outgoing((text,), InlineKeyboardMarkup(rows))
+    return Outgoing((say(Texts.MENU_TOPICS, script),), InlineKeyboardMarkup(rows))
 
 
 def topic_view(knowledge: Knowledge, script: Script, topic_index: int, page: int = 0) -> Outgoing:
@@ -70,7 +60,7 @@ def topic_view(knowledge: Knowledge, script: Script, topic_index: int, page: int
     ]
     if navigation := _navigation(script, page, pages, Action.TOPIC, str(topic_index)):
         rows.append(navigation)
-    rows.append([button(say(Texts.BACK, script), Button(Action.TOPICS, script, topic_index // TOPICS_PER_PAGE))])
+    rows.append([button(say(Texts.BACK, script), Button(Action.TOPICS, script, 0))])
     name = escape(convert(topic, script))
     if pages == 1:
         text = say(Texts.MENU_TOPIC, script, topic=name)

@@ -16,6 +16,7 @@ from bot.core.answering import Reply
 from bot.core.handoffs.store import Kind
 from bot.core.matcher import Outcome
 from bot.core.text import Script, convert
+from bot.core.votes import Tally
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate
 from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff
@@ -24,6 +25,7 @@ from bot.tg.texts import Texts, say
 BUTTON_LABEL_LENGTH = 60
 INLINE_DESCRIPTION_LENGTH = 100
 DEEP_LINK_PREFIX = "faq_"
+NO_VOTES = Tally()
 
 
 @dataclass(frozen=True)
@@ -52,30 +54,45 @@ def answer_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def feedback_row(reply: Reply, question_id: int) -> list[InlineKeyboardButton]:
-    entry_id = reply.entry_id or ""
+def feedback_row(
+    script: Script, entry_id: str, question_id: int, tally: Tally = NO_VOTES
+) -> list[InlineKeyboardButton]:
+    """👍/👎 under an answer, with the number of votes so far (none shown while zero)."""
     return [
-        button(say(Texts.HELPFUL, reply.script), Button(Action.UP, reply.script, question_id, entry_id)),
-        button(say(Texts.NOT_HELPFUL, reply.script), Button(Action.DOWN, reply.script, question_id, entry_id)),
+        button(_counted(Texts.HELPFUL, script, tally.up), Button(Action.UP, script, question_id, entry_id)),
+        button(_counted(Texts.NOT_HELPFUL, script, tally.down), Button(Action.DOWN, script, question_id, entry_id)),
     ]
+
+
+def _counted(label: str, script: Script, count: int) -> str:
+    return say(label, script) + (f" {count}" if count else "")
+
+
+def with_tally(markup: InlineKeyboardMarkup, tally: Tally) -> InlineKeyboardMarkup:
+    """``markup`` with the 👍/👎 labels showing ``tally``; every other button unchanged."""
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for item in row:
+            decoded = Button.decode(item.callback_data) if isinstance(item.callback_data, str) else None
+            if decoded is not None and decoded.action in {Action.UP, Action.DOWN}:
+                up = decoded.action is Action.UP
+                label = _counted(
+                    Texts.HELPFUL if up else Texts.NOT_HELPFUL, decoded.script, tally.up if up else tally.down
+                )
+                new_row.append(InlineKeyboardButton(label, callback_data=item.callback_data))
+            else:
+                new_row.append(item)
+        rows.append(new_row)
+    return InlineKeyboardMarkup(rows)
+
+
+def article_button(script: Script) -> InlineKeyboardButton:
+    return button(say(Texts.ARTICLE_BUTTON, script), Button(Action.ARTICLE, script))
 
 
 def browse_button(script: Script) -> InlineKeyboardButton:
     return button(say(Texts.BROWSE, script), Button(Action.TOPICS, script, 0))
-
-
-def is_feedback_button(item: InlineKeyboardButton) -> bool:
-    decoded = Button.decode(item.callback_data) if isinstance(item.callback_data, str) else None
-    return decoded is not None and decoded.action in {Action.UP, Action.DOWN}
-
-
-def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """``markup`` minus its 👍/👎 buttons (once pressed), or None when nothing is left."""
-    if markup is None:
-        return None
-    rows = [[item for item in row if not is_feedback_button(item)] for row in markup.inline_keyboard]
-    rows = [row for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
@@ -85,15 +102,12 @@ def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
         rows = [
             [button("🔗 " + link.question, Button(Action.ENTRY, script, 0, link.entry_id))] for link in reply.related
         ]
-        rows.append(feedback_row(reply, question_id))
+        if reply.passage is not None:
+            rows.append([article_button(script)])
+        rows.append(feedback_row(script, reply.entry_id or "", question_id))
         return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
     if reply.outcome is Outcome.SUGGEST:
-        rows = [
-            [button(link.question, Button(Action.ENTRY, script, question_id, link.entry_id))]
-            for link in reply.suggestions
-        ]
-        rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
-        return Outgoing(tuple(split_message(paragraphs(reply.text))), InlineKeyboardMarkup(rows))
+        return Outgoing(tuple(split_message(paragraphs(reply.text))), suggestion_keyboard(reply, question_id))
     if reply.kind is ReplyKind.SMALL_TALK:
         return Outgoing(tuple(split_message(paragraphs(reply.text))))
     ask_staff = ask_staff_button(script, Kind.DECLINE, question_id) if question_id else None
@@ -101,17 +115,31 @@ def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
     return Outgoing(tuple(split_message(paragraphs(reply.text))), keyboard)
 
 
+def suggestion_keyboard(reply: Reply, question_id: int) -> InlineKeyboardMarkup:
+    """One button per suggested question, then "none of these"."""
+    script = reply.script
+    rows = [
+        [button(link.question, Button(Action.ENTRY, script, question_id, link.entry_id))] for link in reply.suggestions
+    ]
+    rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
+    return InlineKeyboardMarkup(rows)
+
+
 def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int = 0) -> Outgoing:
-    """A reply in a group: the answer, or one short line for a miss (no menus in groups)."""
+    """A reply in a group: the answer, one line with the suggestions as buttons, or one line for a miss."""
     script = reply.script
     if reply.outcome is Outcome.ANSWER and reply.entry_id is not None:
-        rows = [feedback_row(reply, question_id), [more_in_private(reply.entry_id, script, bot_username)]]
+        rows = [
+            feedback_row(script, reply.entry_id, question_id),
+            [more_in_private(reply.entry_id, script, bot_username)],
+        ]
         return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
     if reply.outcome is Outcome.SUGGEST and reply.suggestions:
-        return Outgoing((say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question)),))
-    ask_staff = ask_staff_button(script, Kind.DECLINE, question_id, bot_username=bot_username) if question_id else None
+        text = say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question))
+        return Outgoing((text,), suggestion_keyboard(reply, question_id))
     if reply.kind is ReplyKind.UNRELATED:
         return Outgoing((say(Texts.GROUP_UNRELATED, script),))
+    ask_staff = ask_staff_button(script, Kind.DECLINE, question_id, bot_username=bot_username) if question_id else None
     return Outgoing(
         (say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),), with_ask_staff(None, ask_staff)
     )
@@ -122,18 +150,24 @@ def more_in_private(entry_id: str, script: Script, bot_username: str) -> InlineK
     return InlineKeyboardButton(say(Texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, entry_id))
 
 
-def inline_result(reply: Reply, question: str, bot_username: str) -> InlineQueryResultArticle:
-    """One inline-mode result: the question as title, the answer as the message it sends."""
+def inline_result(reply: Reply, title: str, bot_username: str) -> InlineQueryResultArticle:
+    """One inline-mode result: the entry's main question as title, the answer's first line below it."""
     assert reply.entry_id is not None
-    blocks = [Block.markup(say(Texts.INLINE_QUESTION, reply.script, question=escape(question))), *answer_blocks(reply)]
+    blocks = [Block.markup(say(Texts.INLINE_QUESTION, reply.script, question=escape(title))), *answer_blocks(reply)]
     text = split_message(blocks)[0]
-    keyboard = InlineKeyboardMarkup(
-        [feedback_row(reply, 0), [more_in_private(reply.entry_id, reply.script, bot_username)]]
-    )
+    keyboard = inline_keyboard(reply.entry_id, reply.script, bot_username)
+    first_line = next((line for line in reply.text.splitlines() if line.strip()), reply.text)
     return InlineQueryResultArticle(
         id=reply.entry_id,
-        title=truncate(question, BUTTON_LABEL_LENGTH),
-        description=truncate(reply.text, INLINE_DESCRIPTION_LENGTH),
+        title=truncate(title, BUTTON_LABEL_LENGTH),
+        description=truncate(first_line, INLINE_DESCRIPTION_LENGTH),
         input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
         reply_markup=keyboard,
+    )
+
+
+def inline_keyboard(entry_id: str, script: Script, bot_username: str, tally: Tally = NO_VOTES) -> InlineKeyboardMarkup:
+    """The buttons under an inline-mode answer (Telegram never shows the bot that message again)."""
+    return InlineKeyboardMarkup(
+        [feedback_row(script, entry_id, 0, tally), [more_in_private(entry_id, script, bot_username)]]
     )
