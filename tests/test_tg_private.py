@@ -110,7 +110,7 @@ async def test_changing_a_vote_changes_the_one_record(bot: Harness) -> None:
     answer = only_message(await bot.ask("双百双招是什么？"))
     await bot.press(answer, "👍")
     edit = (await bot.press(answer, "👎"))[1]
-    assert edit.button_labels[-2:] == ["👍 有帮助", "👎 没帮助 1"]
+    assert edit.button_labels[-3:] == ["👍 有帮助", "👎 没帮助 1", "🙋 问工作人员"]  # unhappy: a person can help
     assert feedback_rows(bot.config.database) == [("down", "what_is", 1)]
 
 

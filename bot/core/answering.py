@@ -22,6 +22,7 @@ from bot.core.text import Script, convert, detect_script
 
 DEFAULT_CONTACT = "所在单位的组织人事部门"
 SUGGESTION_COUNT = 3
+INLINE_SHARE = 0.5  # an inline result scores at least this share of the answer limit
 RELATED_COUNT = 3
 
 
@@ -231,7 +232,10 @@ class Responder:
         return self._entry_reply(snapshot, entry, script, None)
 
     def likely_answers(self, question: str, script: Script, limit: int) -> tuple[tuple[str, Reply], ...]:
-        """The answers of the entries scoring at least the suggest limit, best first (inline mode).
+        """The answers of the entries scoring at least :data:`INLINE_SHARE` of the answer limit, best first (inline mode).
+
+        An inline result is an answer the user posts into a chat, so a weak "did you mean" entry is
+        not offered there.
 
         Each item is (the FAQ question that matched, rendered in ``script``; the entry's reply).
         All come from one snapshot, as one question's reply does.
@@ -240,7 +244,8 @@ class Responder:
         result = snapshot.matcher.match(question)
         if result.outcome is Outcome.DECLINE:
             return ()
-        floor = snapshot.matcher.thresholds.suggest
+        thresholds = snapshot.matcher.thresholds
+        floor = max(thresholds.suggest, INLINE_SHARE * thresholds.answer)
         found: list[tuple[str, Reply]] = []
         for candidate in result.candidates:
             entry = snapshot.knowledge.get(candidate.entry_id)

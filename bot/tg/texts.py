@@ -67,7 +67,7 @@ class Texts:
     FEEDBACK_DOWN = "谢谢反馈，我们会改进这个回答。"
     FEEDBACK_REPEATED = "您已经评价过了，谢谢！"
     SUGGEST_DISMISSED = "我不太确定您问的是哪一个，列出的问题都不是您想问的。"
-    NONE_REPLY = "好的，这个问题我暂时答不上来，已经记下来交给工作人员补充。如需了解，请咨询{contact}。也可以发送 /faq 浏览全部问题。"
+    NONE_REPLY = "好的，这个问题我暂时答不上来。可以点“问工作人员”把问题交给工作人员，回复会发到这里；也可以咨询{contact}，或发送 /faq 浏览全部问题。"
     BUTTON_EXPIRED = "这个按钮已经失效了，请重新提问。"
 
     MENU_TOPICS = "📚 <b>常见问题</b>：请选择一个分类。"
