@@ -12,7 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from tests.tgkit import JSON, FakeBotApi
 
@@ -73,7 +73,8 @@ class FakeBotApiServer:
                 self._answer(b"")
 
             def _answer(self, body: bytes) -> None:
-                prefix, _, method = self.path.rpartition("/")
+                path = urlsplit(self.path).path  # absolute-form too, as a forwarding proxy sends it
+                prefix, _, method = path.rpartition("/")
                 if prefix != f"/bot{api.token}":
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return

@@ -16,9 +16,11 @@ from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
+from bot.core.operations.heartbeat import UnreachableTracker, UpdateTracker
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
 from bot.core.text import Script
+from bot.proxy import Proxy
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
 TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
@@ -34,9 +36,12 @@ class BotData:
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
+    updates: UpdateTracker  # set by bot.tg.health.register
+    unreachable: UnreachableTracker  # set by bot.tg.health.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+        self.proxy: Proxy | None = None  # the proxy every Bot API call goes through, if any
 
 
 class ChatData:
