@@ -198,3 +198,13 @@ def test_a_wrong_proxy_scheme_stops_start_up_at_once(tmp_path: Path) -> None:
         "faqbot: config key 'proxy' must be an http://, https://, socks5:// or socks5h:// URL with a host and port,"
         " not 'socks4://127.0.0.1:1080'"
     ]
+
+
+def test_a_socks_proxy_without_the_socks_extra_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "socksio" else real(name))
+    with pytest.raises(ProxyURLError, match=r"pip install 'httpx\[socks\]'"):
+        check_proxy_url("socks5://127.0.0.1:1080", "config key 'proxy'")
+    assert check_proxy_url("http://127.0.0.1:3128", "config key 'proxy'")  # HTTP proxies need nothing extra

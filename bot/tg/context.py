@@ -42,6 +42,7 @@ class BotData:
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
         self.proxy: Proxy | None = None  # the proxy every Bot API call goes through, if any
+        self.heartbeat_written: float = float("-inf")  # monotonic time the heartbeat file was last written
 
 
 class ChatData:

@@ -33,6 +33,7 @@ from bot.tg.feature import CommandMenu
 logger = logging.getLogger(__name__)
 
 NOTE_GROUP = -100  # before every other handler group; it never stops an update
+EAGER_WRITE_SECONDS = 5.0  # an update rewrites the heartbeat at once if it is older than this
 
 
 def register(application: FaqApplication) -> None:
@@ -57,8 +58,11 @@ def commands() -> CommandMenu:
 async def _note_update(update: Update, context: Context) -> None:
     """Remember the update for the heartbeat; an update arriving means Telegram is reachable."""
     kind = next((name for name in Update.ALL_TYPES if getattr(update, name, None) is not None), "unknown")
-    context.bot_data.updates.note(update.update_id, kind, utc_now())
-    context.bot_data.unreachable.succeeded()
+    data = context.bot_data
+    data.updates.note(update.update_id, kind, utc_now())
+    data.unreachable.succeeded()
+    if data.updates.handled == 1 or time.monotonic() - data.heartbeat_written >= EAGER_WRITE_SECONDS:
+        write_beat(data)
 
 
 def write_beat(data: BotData) -> None:
@@ -67,6 +71,7 @@ def write_beat(data: BotData) -> None:
         return
     knowledge = data.holder.snapshot.knowledge
     beat = data.updates.beat(utc_now(), faq_digest=knowledge.digest, faq_entries=len(knowledge))
+    data.heartbeat_written = time.monotonic()
     try:
         write_heartbeat(heartbeat_path(data.config.database), beat)
     except OSError as error:
