@@ -301,3 +301,31 @@ async def test_the_running_bot_makes_its_daily_backup_and_keeps_the_newest(tmp_p
 async def _ask(bot: Harness, text: str) -> None:
     calls = await bot.ask(text)
     assert any(call.method == "sendMessage" for call in calls)
+
+
+@pytest.mark.parametrize(
+    ("backup", "says"),
+    [
+        ("  hour: 24\n", "'backup.hour' must be an hour from 0 to 23"),
+        ("  keep: 0\n", "'backup.keep' must be 1 or more"),
+        ("  when: daily\n", "unknown config key 'backup.when'"),
+    ],
+)
+def test_a_bad_backup_key_is_named(tmp_path: Path, backup: str, says: str) -> None:
+    from bot.config import ConfigError, load_config
+
+    path = tmp_path / "config.yaml"
+    path.write_text("token: 1:x\nbackup:\n" + backup, encoding="utf-8")
+    with pytest.raises(ConfigError, match=says):
+        load_config(path)
+
+
+def test_the_backup_folder_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    from bot.config import load_config
+
+    path = tmp_path / "etc" / "config.yaml"
+    path.parent.mkdir()
+    path.write_text("token: 1:x\nbackup:\n  folder: backups\n", encoding="utf-8")
+    assert load_config(path).backup.folder == tmp_path / "etc" / "backups"
+    path.write_text("token: 1:x\n", encoding="utf-8")
+    assert load_config(path).backup.folder is None

@@ -18,7 +18,7 @@ from bot.proxy import Proxy, ProxyURLError, check_proxy_url, proxy_in_effect, re
 from tests.fake_bot_api_server import FakeBotApiServer
 from tests.proxies import HttpProxy, Socks5Proxy
 from tests.test_cli_run import BotProcess
-from tests.tgkit import TOKEN, USER_ID, FakeBotApi, Payloads, visible_text
+from tests.tgkit import TOKEN, USER_ID, FakeBotApi, Harness, Payloads, visible_text
 
 UNRESOLVABLE = "bot-api.invalid"  # RFC 2606: never resolves, except inside the test proxies
 
@@ -208,3 +208,30 @@ def test_a_socks_proxy_without_the_socks_extra_names_the_package(monkeypatch: py
     with pytest.raises(ProxyURLError, match=r"pip install 'httpx\[socks\]'"):
         check_proxy_url("socks5://127.0.0.1:1080", "config key 'proxy'")
     assert check_proxy_url("http://127.0.0.1:3128", "config key 'proxy'")  # HTTP proxies need nothing extra
+
+
+async def test_failed_update_fetches_end_in_one_warning_that_names_the_proxy_setting(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from telegram.error import NetworkError
+
+    bot.expect_errors = True
+    for _ in range(5):
+        await bot.app.process_error(None, NetworkError("httpx.ConnectError: [Errno 101] Network is unreachable"))
+    warnings = [record.getMessage() for record in caplog.records if "unreachable" in record.getMessage().lower()]
+    unreachable = [message for message in warnings if message.startswith("Telegram is unreachable")]
+    assert len(unreachable) == 1  # once, not for every retry
+    assert "failed 3 times" in unreachable[0]
+    assert "set config key 'proxy' (or $HTTPS_PROXY)" in unreachable[0]
+
+
+async def test_an_update_arriving_resets_the_count(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    from telegram.error import NetworkError
+
+    bot.expect_errors = True
+    for _ in range(2):
+        await bot.app.process_error(None, NetworkError("httpx.ConnectError"))
+    await bot.ask("要去多长时间？")
+    for _ in range(2):
+        await bot.app.process_error(None, NetworkError("httpx.ConnectError"))
+    assert not [record for record in caplog.records if record.getMessage().startswith("Telegram is unreachable")]
