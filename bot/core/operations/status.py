@@ -84,7 +84,7 @@ def _count(connection: sqlite3.Connection, sql: str, *params: object) -> int:
 def read_status(database: Path, *, now: datetime | None = None) -> Status:
     """Collect the status of the bot whose database is ``database`` (which must exist)."""
     now = now or datetime.now(UTC)
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         newest = [
             str(_scalar(connection, f"SELECT MAX({column}) FROM {table}") or "")  # noqa: S608 - fixed names
