@@ -8,6 +8,7 @@ with ``api.wait_for_call``.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -38,16 +39,19 @@ def decode_params(body: bytes) -> JSON:
 class FakeBotApiServer:
     """A threaded HTTP server answering ``/bot<token>/<method>`` from a :class:`FakeBotApi`."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, tls: ssl.SSLContext | None = None) -> None:
         self.api = api
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:  # HTTPS, as api.telegram.org (the tests give the client the certificate)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-bot-api", daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/bot"
+        return f"{self.scheme}://{host!s}:{port}/bot"
 
     def __enter__(self) -> FakeBotApiServer:
         self.thread.start()

@@ -28,6 +28,7 @@ class _Proxy:
         self.hosts = hosts or {}  # names only this proxy can resolve: proof that a client did not go around it
         self.connections = 0  # client connections accepted
         self.tunnels: list[tuple[str, int]] = []  # targets actually reached
+        self.methods: list[str] = []  # HTTP: the request methods clients sent (CONNECT for https targets)
         self.refused = 0  # clients turned away (bad credentials)
         self.port = 0
         self._loop = asyncio.new_event_loop()
@@ -110,6 +111,7 @@ class HttpProxy(_Proxy):
         head = await reader.readuntil(b"\r\n\r\n")
         request_line, *header_lines = head.decode("latin-1").split("\r\n")
         method, target, _version = request_line.split(" ", 2)
+        self.methods.append(method)
         headers = {
             name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)
         }

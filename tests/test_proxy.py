@@ -2,11 +2,15 @@
 
 The end-to-end runs give the bot a Bot API address only the proxy can resolve
 (``bot-api.invalid``), so an answer proves that every call — getMe, long polling,
-sendMessage — went through the proxy.
+sendMessage — went through the proxy.  The fake Bot API speaks HTTPS there, as
+Telegram does, so the HTTP proxy is asked for CONNECT tunnels.
 """
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,12 +103,33 @@ def test_a_bad_proxy_variable_is_named() -> None:
 # -- real runs through local proxies ---------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A self-signed certificate for the unresolvable name (the bot is told to trust it by SSL_CERT_FILE)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed here")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"), "-days", "2",
+         "-subj", f"/CN={UNRESOLVABLE}", "-addext", f"subjectAltName=DNS:{UNRESOLVABLE}"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return folder
+
+
+def _tls(certificate: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    return context
+
+
 def _write_config(tmp_path: Path, server: FakeBotApiServer, proxy: str | None) -> Path:
     port = server.server.server_address[1]
     config = tmp_path / "config.yaml"
     config.write_text(
         f"token: '{TOKEN}'\n"
-        f"base_url: http://{UNRESOLVABLE}:{port}/bot\n"
+        f"base_url: {server.scheme}://{UNRESOLVABLE}:{port}/bot\n"
         f"knowledge: {PROJECT_ROOT / 'knowledge'}\n"
         "database: data/bot.sqlite3\n" + (f"proxy: '{proxy}'\n" if proxy else ""),
         encoding="utf-8",
@@ -128,18 +153,21 @@ def _ask_once(tmp_path: Path, api: FakeBotApi, config: Path, env: dict[str, str]
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGTERM")
 @pytest.mark.parametrize(("proxy_class", "scheme"), [(HttpProxy, "http"), (Socks5Proxy, "socks5")])
 def test_every_call_goes_through_the_configured_proxy(
-    tmp_path: Path, proxy_class: type[HttpProxy | Socks5Proxy], scheme: str
+    tmp_path: Path, certificate: Path, proxy_class: type[HttpProxy | Socks5Proxy], scheme: str
 ) -> None:
     api = FakeBotApi()
     with (
-        FakeBotApiServer(api) as server,
+        FakeBotApiServer(api, tls=_tls(certificate)) as server,  # https, as Telegram's own
         proxy_class("faqbot", "password", hosts={UNRESOLVABLE: "127.0.0.1"}) as proxy,
     ):
-        text = _ask_once(tmp_path, api, _write_config(tmp_path, server, proxy.url(scheme)))
+        config = _write_config(tmp_path, server, proxy.url(scheme))
+        text = _ask_once(tmp_path, api, config, {"SSL_CERT_FILE": str(certificate / "cert.pem")})
     assert "淮北市专项开展" in text
     assert proxy.connections >= 2  # polling and sending: a pool of connections, all through the proxy
     assert set(proxy.tunnels) == {(UNRESOLVABLE, server.server.server_address[1])}
     assert proxy.refused == 0
+    if isinstance(proxy, HttpProxy):
+        assert set(proxy.methods) == {"CONNECT"}  # a tunnel: the proxy never saw the token or the messages
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGTERM")
