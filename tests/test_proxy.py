@@ -137,7 +137,8 @@ def _write_config(tmp_path: Path, server: FakeBotApiServer, proxy: str | None) -
     return config
 
 
-def _ask_once(tmp_path: Path, api: FakeBotApi, config: Path, env: dict[str, str] | None = None) -> str:
+def _ask_once(tmp_path: Path, api: FakeBotApi, config: Path, env: dict[str, str] | None = None) -> tuple[str, str]:
+    """Ask one question of a real run; return the reply's text and the log."""
     tg = Payloads(api.bot_user)
     bot = BotProcess(config, tmp_path / "bot.log", extra_env=env)
     try:
@@ -147,7 +148,7 @@ def _ask_once(tmp_path: Path, api: FakeBotApi, config: Path, env: dict[str, str]
         code = bot.stop()
     assert code == 0, bot.output()
     assert "password" not in bot.output()
-    return visible_text(reply.text)
+    return visible_text(reply.text), bot.output()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGTERM")
@@ -161,8 +162,9 @@ def test_every_call_goes_through_the_configured_proxy(
         proxy_class("faqbot", "password", hosts={UNRESOLVABLE: "127.0.0.1"}) as proxy,
     ):
         config = _write_config(tmp_path, server, proxy.url(scheme))
-        text = _ask_once(tmp_path, api, config, {"SSL_CERT_FILE": str(certificate / "cert.pem")})
+        text, log = _ask_once(tmp_path, api, config, {"SSL_CERT_FILE": str(certificate / "cert.pem")})
     assert "淮北市专项开展" in text
+    assert f"Bot API calls go through the proxy {scheme}://faqbot:***@127.0.0.1:{proxy.port}" in log
     assert proxy.connections >= 2  # polling and sending: a pool of connections, all through the proxy
     assert set(proxy.tunnels) == {(UNRESOLVABLE, server.server.server_address[1])}
     assert proxy.refused == 0
@@ -179,7 +181,7 @@ def test_the_environment_proxy_is_used_and_the_config_wins_over_it(tmp_path: Pat
             api, folder = FakeBotApi(), tmp_path / name
             folder.mkdir()
             with FakeBotApiServer(api) as server:
-                assert "淮北市专项开展" in _ask_once(folder, api, _write_config(folder, server, proxy), env)
+                assert "淮北市专项开展" in _ask_once(folder, api, _write_config(folder, server, proxy), env)[0]
             if name == "env":
                 used_by_env = from_env.connections
     assert used_by_env > 0

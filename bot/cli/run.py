@@ -128,6 +128,8 @@ def _serve(application: FaqApplication, config: Config) -> int:
 
     from bot.tg.app import serve  # noqa: PLC0415
 
+    if (via := application.bot_data.proxy) is not None:
+        logging.getLogger(__name__).info("Bot API calls go through the proxy %s (%s)", via.display, via.source)
     try:
         serve(application, config)
     except InvalidToken:
