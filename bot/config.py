@@ -21,6 +21,8 @@ import yaml
 
 from bot.core.answering import DEFAULT_CONTACT
 from bot.paths import default_knowledge_dir
+from bot.proxy import CONFIG_KEY as PROXY_KEY
+from bot.proxy import ProxyURLError, check_proxy_url
 
 TOKEN_ENV = "FAQBOT_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
@@ -90,6 +92,15 @@ class ContactConfig:
 
 
 @dataclass(frozen=True)
+class BackupConfig:
+    """Daily backups made by the running bot (off unless ``folder`` is set)."""
+
+    folder: Path | None = None
+    keep: int = 14
+    hour: int = 3  # local time (config ``timezone``) of the daily backup
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything ``faqbot run`` needs."""
 
@@ -111,6 +122,8 @@ class Config:
     staff: StaffConfig = field(default_factory=StaffConfig)
     announcements: AnnouncementConfig = field(default_factory=AnnouncementConfig)
     handoffs: HandoffConfig = field(default_factory=HandoffConfig)
+    proxy: str = ""
+    backup: BackupConfig = field(default_factory=BackupConfig)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -188,6 +201,7 @@ def parse_config(data: Any, *, environ: typing.Mapping[str, str] | None = None, 
         raise ConfigError(f"config key 'timezone' is not a known time zone: {config.timezone!r}") from None
     if config.webhook.enabled and not config.webhook.url.startswith("https://"):
         raise ConfigError("config key 'webhook.url' must be a public https:// URL")
+    _check_operations(config)
     return config
 
 
@@ -203,6 +217,19 @@ def _yaml_error(path: Path, error: yaml.YAMLError) -> str:
     if "\t" in line[: mark.column + 1] or "'\\t'" in problem:
         return f"config file {path} is not valid YAML{where}: a Tab is used for indentation; use spaces instead"
     return f"config file {path} is not valid YAML{where}" + (f": {problem}" if problem else "")
+
+
+def _check_operations(config: Config) -> None:
+    """The proxy and backup keys."""
+    if config.proxy:
+        try:
+            check_proxy_url(config.proxy, f"config key '{PROXY_KEY}'")
+        except ProxyURLError as error:
+            raise ConfigError(str(error)) from None
+    if not 0 <= config.backup.hour <= 23:
+        raise ConfigError(f"config key 'backup.hour' must be an hour from 0 to 23, not {config.backup.hour}")
+    if config.backup.keep < 1:
+        raise ConfigError(f"config key 'backup.keep' must be 1 or more, not {config.backup.keep}")
 
 
 def load_config(path: Path | None, *, require_token: bool = True) -> Config:
@@ -226,8 +253,10 @@ def load_config(path: Path | None, *, require_token: bool = True) -> Config:
         return config
     # Relative paths in the file are relative to the file, not to where the bot was started.
     base = path.resolve().parent
+    backup_folder = config.backup.folder
     return dataclasses.replace(
         config,
         knowledge=base / config.knowledge if "knowledge" in data else config.knowledge,
         database=base / config.database,
+        backup=dataclasses.replace(config.backup, folder=base / backup_folder if backup_folder else None),
     )

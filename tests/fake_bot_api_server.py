@@ -8,11 +8,12 @@ with ``api.wait_for_call``.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from tests.tgkit import JSON, FakeBotApi
 
@@ -38,16 +39,19 @@ def decode_params(body: bytes) -> JSON:
 class FakeBotApiServer:
     """A threaded HTTP server answering ``/bot<token>/<method>`` from a :class:`FakeBotApi`."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, tls: ssl.SSLContext | None = None) -> None:
         self.api = api
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:  # HTTPS, as api.telegram.org (the tests give the client the certificate)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-bot-api", daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/bot"
+        return f"{self.scheme}://{host!s}:{port}/bot"
 
     def __enter__(self) -> FakeBotApiServer:
         self.thread.start()
@@ -73,7 +77,8 @@ class FakeBotApiServer:
                 self._answer(b"")
 
             def _answer(self, body: bytes) -> None:
-                prefix, _, method = self.path.rpartition("/")
+                path = urlsplit(self.path).path  # absolute-form too, as a forwarding proxy sends it
+                prefix, _, method = path.rpartition("/")
                 if prefix != f"/bot{api.token}":
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return

@@ -137,8 +137,9 @@ def test_httpx_and_apscheduler_are_quiet(restore_logging: None) -> None:
 class BotProcess:
     """``faqbot run`` as a subprocess; its log goes to a file (a full pipe would block it)."""
 
-    def __init__(self, config: Path, log: Path) -> None:
+    def __init__(self, config: Path, log: Path, extra_env: dict[str, str] | None = None) -> None:
         env = {key: value for key, value in os.environ.items() if key not in {"FAQBOT_TOKEN", "FAQBOT_KNOWLEDGE"}}
+        env = {key: value for key, value in env.items() if not key.lower().endswith("_proxy")} | (extra_env or {})
         self.log = log
         with log.open("wb") as output:
             self.process = subprocess.Popen(

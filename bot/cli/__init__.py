@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, calibrate, chat, check, evaluate, report, run
+from bot.cli import ask, backup, calibrate, chat, check, evaluate, report, run, status
 
 # Each command module offers ``register(subparsers)`` and sets ``func`` on its parser.
-COMMANDS = (chat, ask, check, evaluate, calibrate, report, run)
+COMMANDS = (chat, ask, check, evaluate, calibrate, report, run, status, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

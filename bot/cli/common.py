@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.config import Config, load_config
 from bot.core.answering import Snapshot
 from bot.core.evaluation import LabelledQuestion, load_labelled
 from bot.core.problems import InvalidFileError
@@ -46,3 +47,23 @@ def load_labelled_run(args: argparse.Namespace) -> tuple[Snapshot, list[Labelled
         print(error)
         return None
     return snapshot, questions
+
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="PATH", help="the bot's config file (default: ./config.yaml)"
+    )
+
+
+def bot_config(path: Path | None) -> Config:
+    """The config of the bot a maintenance command works on: ``--config``, else ./config.yaml, else defaults.
+
+    Raises:
+        ConfigError: the file cannot be used.
+    """
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    return load_config(path, require_token=False) if path is not None else Config()

@@ -8,10 +8,16 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
+from bot.core.operations.runlock import AlreadyRunningError, RunLock
 from bot.core.problems import InvalidFileError
 from bot.core.storage import SchemaTooNewError
+from bot.proxy import ProxyURLError
+
+if TYPE_CHECKING:
+    from bot.tg.context import FaqApplication
 
 DEFAULT_CONFIG = Path("config.yaml")
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")  # httpx logs request URLs, which contain the token
@@ -47,17 +53,19 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def _not_a_rejected_token(record: logging.LogRecord) -> bool:
-    """Drop PTB's traceback for a refused token: ``run`` says it in one line."""
+def _not_a_start_up_failure(record: logging.LogRecord) -> bool:
+    """Drop PTB's traceback for a refused token or an unreachable Bot API at start: ``run`` says it in one line."""
     error = record.exc_info[1] if record.exc_info else None
-    return type(error).__name__ != "InvalidToken"
+    if type(error).__name__ == "InvalidToken":
+        return False
+    return "Network Retry Loop (Bootstrap" not in record.getMessage()
 
 
 def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     """Log to stderr; quiet the chatty libraries; never print a secret."""
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
-    handler.addFilter(_not_a_rejected_token)
+    handler.addFilter(_not_a_start_up_failure)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -79,13 +87,30 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(args.log_level, secrets=(config.token,))
     # PTB 22 warns on every RetryAfter unless durations are opted in to timedelta (the v23 behaviour).
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    # Imported here so that the other commands start without loading telegram.
-    from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415
+    # telegram is imported in _build_and_serve, so that the other commands start without loading it.
+    lock = RunLock(config.database)
+    try:
+        lock.acquire()
+    except AlreadyRunningError as error:
+        fail(str(error))
+        return 2
+    except OSError as error:
+        fail(f"cannot use the database folder {config.database.parent}: {error}")
+        return 1
+    try:
+        return _build_and_serve(config)
+    finally:
+        lock.release()
 
-    from bot.tg.app import build_application, serve  # noqa: PLC0415
+
+def _build_and_serve(config: Config) -> int:
+    from bot.tg.app import build_application  # noqa: PLC0415
 
     try:
         application = build_application(config)
+    except ProxyURLError as error:
+        fail(str(error))
+        return 2
     except InvalidFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -94,6 +119,17 @@ def run(args: argparse.Namespace) -> int:
     except (sqlite3.Error, SchemaTooNewError, OSError) as error:
         fail(f"cannot open the database {config.database}: {error}")
         return 1
+    return _serve(application, config)
+
+
+def _serve(application: FaqApplication, config: Config) -> int:
+    """Serve until stopped; a start-up failure is one line and exit code 2 (or 1 when unreachable)."""
+    from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415
+
+    from bot.tg.app import serve  # noqa: PLC0415
+
+    if (via := application.bot_data.proxy) is not None:
+        logging.getLogger(__name__).info("Bot API calls go through the proxy %s (%s)", via.display, via.source)
     try:
         serve(application, config)
     except InvalidToken:
@@ -101,6 +137,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except NetworkError as error:
         reason = str(error).replace(config.token, "<token>")
-        fail(f"cannot reach the Bot API at {config.base_url or 'api.telegram.org'}: {reason}")
+        target = config.base_url or "api.telegram.org"
+        if (proxy := application.bot_data.proxy) is not None:
+            fail(f"cannot reach the Bot API at {target} through the proxy {proxy.display} ({proxy.source}): {reason}")
+            return 2
+        fail(
+            f"cannot reach the Bot API at {target}: {reason}; if this network cannot reach Telegram directly,"
+            " set config key 'proxy' (or $HTTPS_PROXY)"
+        )
         return 1
     return 0

@@ -23,6 +23,7 @@ group -1 and raises ``ApplicationHandlerStop`` when it consumed the message.
 from __future__ import annotations
 
 import logging
+import os
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -44,14 +45,15 @@ from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.conversation import Memory
 from bot.core.journal import Journal
 from bot.core.storage import Database
-from bot.tg import announcements, answering, article, errors, fallback, handoff, inline, staff, welcome
+from bot.proxy import proxy_in_effect
+from bot.tg import announcements, answering, article, errors, fallback, handoff, health, inline, staff, welcome
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (answering, inline, article, welcome, staff, announcements, handoff)
+FEATURES: tuple[Feature, ...] = (answering, inline, article, welcome, staff, announcements, handoff, health)
 
 # Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
 ALLOWED_UPDATES = (
@@ -77,6 +79,7 @@ def build_application(
 
     Raises:
         InvalidFileError: the knowledge files have problems.
+        ProxyURLError: the proxy (config key ``proxy``, or ``$HTTPS_PROXY``/``$ALL_PROXY``) cannot work.
     """
     snapshot = snapshot or Snapshot.load(config.knowledge)
     builder = (
@@ -102,13 +105,17 @@ def build_application(
         builder = builder.base_file_url(config.base_file_url)
     if config.local_mode:
         builder = builder.local_mode(True)
+    proxy = None
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif (proxy := proxy_in_effect(config.proxy, config.base_url, os.environ)) is not None:
+        builder = builder.proxy(proxy.url).get_updates_proxy(proxy.url)  # long polling included
     # The builder cannot infer the job queue's context type; it is the one set by context_types().
     application = cast(FaqApplication, builder.build())
 
     data = application.bot_data
     data.config = config
+    data.proxy = proxy
     data.holder = KnowledgeHolder(snapshot)
     data.responder = Responder(data.holder, contact=config.contact)
     data.memory = Memory(config.conversation_minutes)
@@ -161,6 +168,7 @@ async def _post_init(application: FaqApplication) -> None:
 
 
 async def _post_shutdown(application: FaqApplication) -> None:
+    health.write_beat(application.bot_data)  # the last word for `faqbot status`
     application.bot_data.db.close()
 
 

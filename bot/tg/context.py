@@ -19,10 +19,12 @@ from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.conversation import Memory
 from bot.core.handoffs.service import HandoffService
 from bot.core.journal import Journal
+from bot.core.operations.heartbeat import UnreachableTracker, UpdateTracker
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
 from bot.core.text import Script
 from bot.core.votes import Ballots
+from bot.proxy import Proxy
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
 TRADITIONAL_LANGUAGES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"})
@@ -42,9 +44,13 @@ class BotData:
     handoffs: HandoffService  # set by bot.tg.handoff.register
     staff_commands: tuple[BotCommand, ...] = ()  # every feature's staff commands, for an admin's /help
     ballots: Ballots  # set by bot.tg.answering.register
+    updates: UpdateTracker  # set by bot.tg.health.register
+    unreachable: UnreachableTracker  # set by bot.tg.health.register
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+        self.proxy: Proxy | None = None  # the proxy every Bot API call goes through, if any
+        self.heartbeat_written: float = float("-inf")  # monotonic time the heartbeat file was last written
 
 
 @dataclass

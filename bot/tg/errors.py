@@ -12,6 +12,7 @@ import time
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
+from bot.tg import health
 from bot.tg.context import Context, user_script
 from bot.tg.formatting import escape, truncate
 from bot.tg.texts import Texts, say
@@ -62,6 +63,8 @@ async def handle_error(update: object, context: Context) -> None:
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):  # TimedOut too: transient
         logger.warning("Network error while handling %s: %s", where, error)
+        if update is None and context.job is None:  # fetching updates failed
+            health.note_network_failure(context.bot_data, error)
         return
     logger.error("Error while handling %s", where, exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
