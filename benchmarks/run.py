@@ -37,7 +37,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ from benchmarks.datasets import (
     tianchi_dataset,
     tianchi_path,
 )
+from benchmarks.forms import forms_table, helpful_first
+from benchmarks.tables import Share, Table
 from bot.core.answering import Snapshot
 from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
 from bot.core.knowledge import Entry, Knowledge, load_knowledge
@@ -142,56 +144,6 @@ def bm25_system() -> System | None:
         return rank
 
     return System("BM25 (jieba)", build)
-
-
-@dataclass
-class Row:
-    """One line of a result table."""
-
-    cells: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Table:
-    title: str
-    columns: list[str]
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, **cells: Any) -> None:
-        self.rows.append(Row(cells))
-
-    def _cells(self) -> list[list[str]]:
-        return [[format_cell(row.cells.get(column)) for column in self.columns] for row in self.rows]
-
-    def text(self) -> str:
-        cells = self._cells()
-        widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(self.columns)]
-        lines = [self.title, "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-        lines += [f"  {note}" for note in self.notes]
-        return "\n".join(lines)
-
-    def markdown(self) -> str:
-        lines = [f"### {self.title}", "", "| " + " | ".join(self.columns) + " |"]
-        lines.append("|" + "|".join(" --- " for _ in self.columns) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in self._cells()]
-        lines += [""] + [f"{note}  " for note in self.notes]
-        return "\n".join(lines)
-
-
-class Share(float):
-    """A rate shown as a percentage."""
-
-
-def format_cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, Share):
-        return f"{value:.1%}"
-    if isinstance(value, float):
-        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
-    return str(value)
 
 
 @dataclass
@@ -508,6 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_own:
         tables.append(own_faq_table(tables_seconds))
         print("\n" + tables[-1].text(), flush=True)
+        tables.append(forms_table())
+        print("\n" + tables[-1].text(), flush=True)
     path = tianchi_path(args.tianchi)
     base: Dataset
     if tianchi_available(path) and args.skip_tianchi:
@@ -530,6 +484,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         table.notes.append(
             "answered = positives answered confidently; precision = right among those;"
             " neg. answered wrongly = negatives confidently answered with the entry they do not mean."
+        )
+        first = helpful_first(tianchi, (PART_A, PART_B))
+        table.notes.append(
+            "engine with the default limits (no calibration file): the right entry answered or suggested first"
+            f" for {first[PART_A]:.1%} of part A's positives, {first[PART_B]:.1%} of part B's."
         )
         tables.append(table)
         print("\n" + table.text(), flush=True)

@@ -296,7 +296,8 @@ def test_migration_4_is_additive(tmp_path: Path) -> None:
     old = Database(path, target_version=3)
     tables_before = {row[0] for row in old.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     old.close()
-    db = Database(path)
+    db = Database(path, target_version=4)
     tables_after = {row[0] for row in db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables_after - tables_before == {"handoffs", "handoff_messages"}
+    db.migrate()
     assert HandoffStore(db).create(new(), T0).state is State.OPEN

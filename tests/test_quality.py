@@ -61,10 +61,7 @@ def test_confident_wrong_answers_are_rare(split: str, most: int) -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        pytest.param(
-            "江苏和浙江哪个省GDP高",  # the destinations, but a question the article does not answer
-            marks=pytest.mark.xfail(strict=True, reason="one of the two tuning traps the fitted limits answer"),
-        ),
+        "江苏和浙江哪个省GDP高",  # the destinations, but a question the article does not answer
         "集成电路是什么",  # a term the FAQ only lists
         "煤化工是什么",
         "蘇州到杭州怎麼走",

@@ -92,7 +92,6 @@ VERIFICATION_TAILS = (
 DEICTIC_RE = re.compile(r"(?:这一次|这次|此次|本次|这回|今年这次)(?:的)?|(?:这个|该|此)(?:行动|项目|活动|计划)(?:的)?")
 # Asking what the thing itself is: with nothing else asked, the question is about the programme.
 ABOUT_ITSELF = ("是怎么回事", "怎么回事", "干什么的", "做什么的", "是干什么", "介绍")
-REMARK = 4  # a clause of this many characters or more that asks nothing is a remark, not a keyword
 _CLAUSE_RE = re.compile(r"[^,.?!;:。…~，、！？；：\s]+[,.?!;:。…~，、！？；：\s]*")
 _QUESTION_END_RE = re.compile(r"[?？]|[吗呢么嘛]\W*$")
 _HEARSAY_RE = re.compile("|".join(map(re.escape, sorted(HEARSAY, key=len, reverse=True))))
@@ -135,7 +134,7 @@ def _asks(clause: str) -> bool:
 
 
 def question_clauses(message: str) -> str:
-    """The part of a cleaned message that asks: from the first asking clause on, after its introducer.
+    """The part of a cleaned message that asks: without self-introductions, hearsay markers and verification tails.
 
     Clauses before it that ask nothing (我下周就要出发了，领导只说去了好好干，…) are context; so
     is a clause introducing the asker, hearsay markers (听说) and a tail asking whether the claim is
@@ -144,11 +143,6 @@ def question_clauses(message: str) -> str:
     message = _TAIL_RE.sub("", message) or message
     parts = _CLAUSE_RE.findall(message) or [message]
     parts = [part for part in parts if not _is_introduction(part)] or parts
-    # The first clause that asks, or passes on the claim being asked about (听说有补贴，一天多少钱).
-    asking = next((index for index, part in enumerate(parts) if _asks(part) or _HEARSAY_RE.search(part)), None)
-    if asking is not None and has_content(normalize("".join(parts[asking:]))):
-        # A short clause before it is a keyword of the question (岗位 数量), not a remark.
-        parts = [part for part in parts[:asking] if len(normalize(part)) < REMARK] + parts[asking:]
     text = "".join(parts)
     introduced = list(_INTRODUCER_RE.finditer(text))
     if introduced and has_content(normalize(text[introduced[-1].end() :])):

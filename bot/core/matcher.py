@@ -118,6 +118,7 @@ ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_c
 UNKNOWN_CHANGE_RISK = 1.0
 LONE_LEAD = 10.0  # the lead of a candidate without any rival
 MAX_SPAN = 3  # the most closing clauses of a message re-read alone
+NEAR_TWIN = 90.0  # edit ratio at which two entries' phrasings say the same: no verbatim guarantee then
 
 
 @dataclass(frozen=True)
@@ -572,9 +573,15 @@ class Matcher:
             return candidates
         entry_id = self._entry_ids[owner]
         others = tuple(c for c in candidates if c.entry_id != entry_id)
+        if any(self._near_twin(rewritten, other.question) for other in others[:1]):
+            return candidates  # another entry is phrased almost the same: the FAQ itself is ambiguous here
         own = next((c.question for c in candidates if c.entry_id == entry_id), None)
         question = own or next(q for q, o in zip(self._originals, self._owners.tolist(), strict=True) if o == owner)
         return (Candidate(entry_id, question, 100.0), *others)
+
+    def _near_twin(self, rewritten: str, question: str) -> bool:
+        other = phrases.rewrite(normalize(question, self.synonyms))
+        return fuzz.ratio(rewritten, other) >= NEAR_TWIN
 
     def _read(self, text: str, limit: int) -> tuple[Candidate, ...]:
         """The candidates for one reading of a message, its closing clauses re-read."""
