@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.knowledge import load_knowledge
 from bot.cli.status import problems
+from bot.core.knowledge import load_knowledge
 from bot.core.operations.heartbeat import Heartbeat, heartbeat_path, read_heartbeat, write_heartbeat
 from bot.core.operations.status import format_status, read_status
 from bot.core.storage import Database
