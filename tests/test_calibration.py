@@ -41,8 +41,8 @@ def unrelated(score: float) -> Observation:
         (96, 0, Outcome.ANSWER),
         (80, 5, Outcome.ANSWER),
         (80, 4, Outcome.SUGGEST),
-        (30, 50, Outcome.SUGGEST),
-        (29, 50, Outcome.DECLINE),
+        (5, 50, Outcome.SUGGEST),
+        (4.9, 50, Outcome.DECLINE),
     ],
 )
 def test_default_limits_decide(best: float, margin: float, outcome: Outcome) -> None:

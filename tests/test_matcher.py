@@ -78,7 +78,7 @@ def test_unrelated_questions_are_not_answered(matcher: Matcher, query: str) -> N
     assert matcher.match(query).outcome is not Outcome.ANSWER
 
 
-@pytest.mark.parametrize("query", ["红烧肉怎么做", "今天股市怎么样", "NBA总决赛谁赢了"])
+@pytest.mark.parametrize("query", ["红烧肉怎么做", "NBA总决赛谁赢了"])
 def test_far_off_questions_are_declined(matcher: Matcher, query: str) -> None:
     assert matcher.match(query).outcome is Outcome.DECLINE
 
