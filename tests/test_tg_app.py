@@ -165,9 +165,22 @@ def test_webhook_mode_from_the_config(tmp_path: Path, recorded_runs: dict[str, d
     run = recorded_runs["webhook"]
     assert run["webhook_url"] == "https://bot.example.org/hook/faq"
     assert run["url_path"] == "hook/faq"
-    assert run["listen"] == "0.0.0.0"
+    assert run["listen"] == "127.0.0.1"  # behind the reverse proxy, never open to the world by default
     assert run["port"] == 8443
     assert run["secret_token"] == "s3cret"
+
+
+def test_a_webhook_without_a_configured_secret_gets_a_strong_random_one(
+    tmp_path: Path, recorded_runs: dict[str, dict[str, Any]]
+) -> None:
+    config = make_config(tmp_path, webhook=WebhookConfig(url="https://bot.example.org/hook"))
+    serve(offline_application(config), config)
+    first = recorded_runs["webhook"]["secret_token"]
+    serve(offline_application(config), config)
+
+    assert isinstance(first, str)
+    assert len(first) >= 32
+    assert recorded_runs["webhook"]["secret_token"] != first
 
 
 async def test_a_local_bot_api_server_is_used_for_every_call(tmp_path: Path) -> None:

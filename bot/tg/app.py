@@ -23,6 +23,7 @@ group -1 and raises ``ApplicationHandlerStop`` when it consumed the message.
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -161,6 +162,17 @@ async def _post_shutdown(application: FaqApplication) -> None:
     application.bot_data.db.close()
 
 
+def webhook_secret(configured: str) -> str:
+    """The secret Telegram must send with every webhook call: the configured one, else a new random one.
+
+    Without a secret anyone who can reach the port could post forged updates (an admin's /announce).
+    """
+    if configured:
+        return configured
+    logger.info("No webhook.secret_token configured: using a new random one (given to Telegram by setWebhook)")
+    return secrets.token_urlsafe(32)
+
+
 def serve(application: FaqApplication, config: Config) -> None:
     """Long polling, or a webhook server when ``webhook.url`` is set; returns on SIGINT/SIGTERM."""
     webhook = config.webhook
@@ -170,7 +182,7 @@ def serve(application: FaqApplication, config: Config) -> None:
             port=webhook.port,
             url_path=webhook.path or urlsplit(webhook.url).path.lstrip("/"),
             webhook_url=webhook.url,
-            secret_token=webhook.secret_token or None,
+            secret_token=webhook_secret(webhook.secret_token),
             allowed_updates=list(ALLOWED_UPDATES),
             bootstrap_retries=BOOTSTRAP_RETRIES,
         )
