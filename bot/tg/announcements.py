@@ -41,7 +41,7 @@ from bot.tg.access import admin_only
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape, paragraphs, split_message
-from bot.tg.ratelimit import never_sent
+from bot.tg.ratelimit import at_most_once, never_sent
 from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
@@ -136,10 +136,10 @@ def register(application: FaqApplication) -> None:
 class TelegramSender:
     """The core's :class:`~bot.core.announcements.delivery.Sender` over the Bot API.
 
-    Requests go through the application's bot, so its rate limiter (PTB's ``AIORateLimiter``, see
-    :mod:`bot.tg.ratelimit`) spaces
+    Requests go through the application's bot, so its rate limiter (:mod:`bot.tg.ratelimit`) spaces
     them (about 30 messages a second overall, 20 a minute per group) and waits out
-    ``RetryAfter`` a few times before it gives up.
+    ``RetryAfter`` a few times before it gives up; a delivery that may have arrived is not
+    repeated there (:func:`~bot.tg.ratelimit.at_most_once`): the ledger records the doubt.
     """
 
     def __init__(self, bot: Bot) -> None:
@@ -147,7 +147,8 @@ class TelegramSender:
 
     async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
         try:
-            message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html else None)
+            with at_most_once():
+                message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html else None)
         except TelegramError as error:
             return failure(error)
         return SendResult.sent(message.message_id)

@@ -47,6 +47,7 @@ from bot.core.storage import Database
 from bot.tg import announcements, answering, errors, fallback, staff
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
+from bot.tg.lanes import ChatLanes
 from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,6 @@ ALLOWED_UPDATES = (
     Update.INLINE_QUERY,
     Update.MY_CHAT_MEMBER,
 )
-CONCURRENT_UPDATES = 16
 BOOTSTRAP_RETRIES = 5  # start-up calls (getMe, deleteWebhook) retried on network errors, then exit
 
 
@@ -92,7 +92,7 @@ def build_application(
             )
         )
         .rate_limiter(RateLimiter())
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(ChatLanes())  # a chat waiting for its flood limit never holds up another
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

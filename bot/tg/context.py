@@ -55,7 +55,7 @@ class UserData:
         self.script: Script | None = None
 
 
-# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of extra retries per call.
+# ExtBot[int]: the bot's rate limiter (bot.tg.ratelimit) takes an int of flood retries per call.
 Context: TypeAlias = CallbackContext[ExtBot[int], UserData, ChatData, BotData]
 FaqApplication: TypeAlias = Application[ExtBot[int], Context, UserData, ChatData, BotData, JobQueue[Context]]
 
