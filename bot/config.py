@@ -69,6 +69,7 @@ class AnnouncementConfig:
     """Scheduled announcements."""
 
     grace_period_minutes: int = 60
+    min_interval_minutes: int = 60  # a repetition more frequent is refused unless its entry says frequent: true
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ def register(application: FaqApplication) -> None:
         TelegramSender(application.bot),
         timezone=config.timezone,
         grace=timedelta(minutes=config.announcements.grace_period_minutes),
+        min_interval=timedelta(minutes=config.announcements.min_interval_minutes),
     )
     # Before any update is handled: requests in flight when the bot last stopped go back to pending.
     data.announcements.start()

@@ -79,6 +79,7 @@ def build_application(
         InvalidFileError: the knowledge files have problems.
     """
     snapshot = snapshot or Snapshot.load(config.knowledge)
+    limiter = RateLimiter()
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -91,8 +92,8 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(RateLimiter())
-        .concurrent_updates(ChatLanes())  # a chat waiting for its flood limit never holds up another
+        .rate_limiter(limiter)
+        .concurrent_updates(ChatLanes(limiter.answers_sent))  # a chat waiting for its limit never holds up another
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

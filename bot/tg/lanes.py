@@ -7,14 +7,15 @@ chat has its own lane: the updates of one chat wait for each other (in order,
 which also keeps a conversation's steps in sequence), never for another chat's.
 
 Button presses have a lane per user and chat, so a press is answered at once even
-while the chat's questions queue up; inline queries have a lane per user.
+while the chat's questions queue up; inline queries have a lane per user.  Both
+also skip the start gate that other updates pass one at a time (see ``ChatLanes._start``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from telegram import Update
@@ -24,7 +25,7 @@ from telegram.ext import BaseUpdateProcessor
 MAX_UPDATES_IN_PROGRESS = 100_000
 
 
-def lane_of(update: object) -> Hashable:
+def lane_of(update: object) -> tuple[Hashable, ...]:
     """The lane an update waits in: updates with the same lane run one after another."""
     if not isinstance(update, Update):
         return ("other", id(update))
@@ -38,6 +39,9 @@ def lane_of(update: object) -> Hashable:
     return ("update", update.update_id)
 
 
+URGENT = frozenset({"button", "inline"})  # Telegram expects an answer within seconds
+
+
 class _Lane:
     __slots__ = ("lock", "users")
 
@@ -49,9 +53,30 @@ class _Lane:
 class ChatLanes(BaseUpdateProcessor):
     """Concurrent across lanes, sequential within one (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_start: Callable[[], Awaitable[None]] | None = None) -> None:
+        """
+        Args:
+            before_start: awaited before an update that is not urgent starts (the rate limiter's
+                :meth:`~bot.tg.ratelimit.RateLimiter.answers_sent`: button answers go out first).
+        """
         super().__init__(MAX_UPDATES_IN_PROGRESS)
-        self._lanes: dict[Hashable, _Lane] = {}
+        self._before_start = before_start
+        self._lanes: dict[tuple[Hashable, ...], _Lane] = {}
+        self._gate = asyncio.Lock()
+
+    async def _start(self, coroutine: Awaitable[Any]) -> None:
+        """Run ``coroutine``, starting it only when no other update is starting.
+
+        A handler's first stretch (matching, writing the journal) runs without a pause;
+        with a thousand questions at once, starting them one at a time lets the button
+        presses and inline queries that arrive meanwhile in between, instead of after all.
+        """
+        async with self._gate:
+            if self._before_start is not None:
+                await self._before_start()
+            task = asyncio.ensure_future(coroutine)
+            await asyncio.sleep(0)  # the task runs up to its first real wait (usually the Bot API)
+        await task
 
     @property
     def waiting(self) -> int:
@@ -78,7 +103,10 @@ class ChatLanes(BaseUpdateProcessor):
                     coroutine.close()
                 raise
             try:
-                await coroutine
+                if key[0] in URGENT:
+                    await coroutine
+                else:
+                    await self._start(coroutine)
             finally:
                 lane.lock.release()
         finally:

@@ -7,9 +7,9 @@ Every request that names a chat waits for a free place in its group's window
 its limit therefore delays only its own messages, and ``RetryAfter`` is waited out
 by the request that got it, not by the whole bot.
 
-A window counts a request from the moment it starts until a full period after its
-answer came back, so requests are never closer on Telegram's side than the limit,
-whatever the latency.
+A window counts a request from the moment it starts, with a margin on the period
+(:data:`MARGIN`) for the requests that take longer than others to arrive.  Few
+requests are under way at once, and answers to button presses have places of their own.
 
 Retries (with growing pauses, then the error reaches the caller and the error handler logs it):
 
@@ -27,7 +27,7 @@ import contextvars
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import httpx
@@ -36,8 +36,16 @@ from telegram.ext import BaseRateLimiter
 
 logger = logging.getLogger(__name__)
 
+JSONDict = dict[str, Any]
+_Result = bool | JSONDict | list[JSONDict]
+
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
+MARGIN = 1.1  # periods are 10 % longer than Telegram's, for requests that take longer than others to arrive
+# Requests on their way to the Bot API at once: httpx's connection pool slows down with the square
+# of the requests it juggles, so a thousand at once would each wait for all the others.
+IN_FLIGHT_MESSAGES = 16
+IN_FLIGHT_ANSWERS = 32  # answers to button presses and inline queries, which name no chat
 FLOOD_RETRIES = 3  # RetryAfter is waited out this many times before the call fails
 CONNECT_RETRIES = 3
 CONNECT_RETRY_DELAY_SECONDS = 1.0  # multiplied by the attempt number
@@ -63,40 +71,28 @@ def at_most_once() -> Iterator[None]:
 
 
 class Window:
-    """At most ``limit`` requests in any ``period`` seconds; waiting requests are served in turn."""
+    """At most ``limit`` requests started in any ``period`` seconds; waiting requests are served in turn."""
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
-        self._finished: deque[float] = deque()  # monotonic times the last requests got their answer
-        self._in_flight = 0
-        self._changed = asyncio.Condition()
+        self._started: deque[float] = deque()  # monotonic start times of the latest requests
+        self._turn = asyncio.Lock()  # first come, first served
 
     @property
     def idle(self) -> bool:
-        now = time.monotonic()
-        return self._in_flight == 0 and all(now - done >= self.period for done in self._finished)
+        return not self._started or time.monotonic() - self._started[-1] >= self.period
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        async with self._changed:
+    async def acquire(self) -> None:
+        async with self._turn:
             while True:
                 now = time.monotonic()
-                while self._finished and now - self._finished[0] >= self.period:
-                    self._finished.popleft()
-                if self._in_flight + len(self._finished) < self.limit:
-                    break
-                timeout = self._finished[0] + self.period - now if self._finished else None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), timeout)
-            self._in_flight += 1
-        try:
-            yield
-        finally:
-            async with self._changed:
-                self._in_flight -= 1
-                self._finished.append(time.monotonic())
-                self._changed.notify_all()
+                while self._started and now - self._started[0] >= self.period:
+                    self._started.popleft()
+                if len(self._started) < self.limit:
+                    self._started.append(now)
+                    return
+                await asyncio.sleep(self._started[0] + self.period - now)
 
 
 def _transient(error: NetworkError) -> bool:
@@ -108,9 +104,18 @@ class RateLimiter(BaseRateLimiter[int]):
     """Per-group and overall windows, per-request flood waits, retries (``rate_limit_args``: flood retries)."""
 
     def __init__(self, overall_per_second: int = OVERALL_PER_SECOND, group_per_minute: int = GROUP_PER_MINUTE) -> None:
-        self._overall = Window(overall_per_second, 1.0)
+        self._overall = Window(overall_per_second, 1.0 * MARGIN)
         self._group_per_minute = group_per_minute
         self._groups: dict[int | str, Window] = {}
+        self._messages = asyncio.Semaphore(IN_FLIGHT_MESSAGES)
+        self._answers = asyncio.Semaphore(IN_FLIGHT_ANSWERS)
+        self._answers_pending = 0
+        self._no_answers_pending = asyncio.Event()
+        self._no_answers_pending.set()
+
+    async def answers_sent(self) -> None:
+        """Return once no request that names no chat (a button's or an inline query's answer) is waiting."""
+        await self._no_answers_pending.wait()
 
     async def initialize(self) -> None:
         pass
@@ -121,21 +126,30 @@ class RateLimiter(BaseRateLimiter[int]):
     def _group_window(self, chat_id: int | str) -> Window:
         if len(self._groups) > 1000:  # forget groups that have been quiet for a minute
             self._groups = {key: window for key, window in self._groups.items() if not window.idle}
-        return self._groups.setdefault(chat_id, Window(self._group_per_minute, 60.0))
+        return self._groups.setdefault(chat_id, Window(self._group_per_minute, 60.0 * MARGIN))
 
-    @contextlib.asynccontextmanager
-    async def _slots(self, data: dict[str, Any]) -> AsyncIterator[None]:
+    async def _send(
+        self, callback: Callable[..., Coroutine[Any, Any, _Result]], args: Any, kwargs: dict[str, Any], data: JSONDict
+    ) -> _Result:
+        """One attempt, once the windows have room (the overall one is taken last, just before sending)."""
         chat_id = data.get("chat_id")
         if chat_id is None:
-            yield
-            return
+            self._answers_pending += 1
+            self._no_answers_pending.clear()
+            try:
+                async with self._answers:
+                    return await callback(*args, **kwargs)
+            finally:
+                self._answers_pending -= 1
+                if not self._answers_pending:
+                    self._no_answers_pending.set()
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
-        async with contextlib.AsyncExitStack() as stack:
-            if not isinstance(chat_id, int) or chat_id < 0:  # groups, supergroups, channels (@name)
-                await stack.enter_async_context(self._group_window(chat_id).slot())
-            await stack.enter_async_context(self._overall.slot())
-            yield
+        if not isinstance(chat_id, int) or chat_id < 0:  # groups, supergroups, channels (@name)
+            await self._group_window(chat_id).acquire()
+        async with self._messages:
+            await self._overall.acquire()
+            return await callback(*args, **kwargs)
 
     async def process_request(  # noqa: PLR0917 - the signature of BaseRateLimiter.process_request
         self,
@@ -150,8 +164,7 @@ class RateLimiter(BaseRateLimiter[int]):
         connects = transits = 0
         while True:
             try:
-                async with self._slots(data):
-                    return await callback(*args, **kwargs)
+                return await self._send(callback, args, kwargs, data)
             except RetryAfter as error:
                 if floods <= 0:
                     raise

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.announcements.model import Schedule
-from bot.core.announcements.schedule_file import DEFAULT_TIMEZONE, parse_schedule
+from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL, DEFAULT_TIMEZONE, parse_schedule
 from bot.core.problems import Problem, display_path
 
 _MISSING = "missing"
@@ -31,9 +31,17 @@ class ReloadResult:
 class ScheduleHolder:
     """Holds the schedule currently in force; :meth:`reload` swaps it when the file changed and is valid."""
 
-    def __init__(self, path: Path, *, timezone: str = DEFAULT_TIMEZONE, schedule: Schedule | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        schedule: Schedule | None = None,
+        min_interval: timedelta = DEFAULT_MIN_INTERVAL,
+    ) -> None:
         self.path = path
         self.timezone = timezone
+        self.min_interval = min_interval
         self._schedule = schedule or Schedule(source=path)
         self._seen = self._schedule.digest  # the content last looked at, accepted or not
 
@@ -57,7 +65,9 @@ class ScheduleHolder:
         if raw is None:
             problem = Problem(display_path(self.path), 1, 1, "找不到通知文件：继续按原来的通知安排发送。")
             return ReloadResult(accepted=False, problems=(problem,))
-        schedule, problems = parse_schedule(raw, self.path, timezone=self.timezone, now=now)
+        schedule, problems = parse_schedule(
+            raw, self.path, timezone=self.timezone, now=now, min_interval=self.min_interval
+        )
         if schedule is None:
             return ReloadResult(accepted=False, problems=tuple(problems))
         previous, self._schedule = self._schedule, schedule
