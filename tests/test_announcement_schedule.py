@@ -368,3 +368,13 @@ def test_faqbot_check_shows_how_often_each_repetition_sends(tmp_path: Path, caps
     assert f"{ANNOUNCEMENTS_FILE}:5: 通知“mornings”每天最多发送 1 次" in output
     assert f"{ANNOUNCEMENTS_FILE}:10: 通知“hourly”每天最多发送 9 次" in output
     assert "“once”" not in output
+
+
+def test_faqbot_check_explains_absurd_nesting_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ANNOUNCEMENTS_FILE).write_text("announcements: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    assert cli_main(["check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{ANNOUNCEMENTS_FILE}:1:1: 括号或缩进嵌套的层次太多" in captured.out
+    assert "Traceback" not in captured.out + captured.err
