@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -363,3 +364,21 @@ def test_a_broadcast_without_any_target_is_done_at_once(tmp_path: Path) -> None:
     broadcast = bot.ledger.start(bot.ledger.draft("x").id)
     assert broadcast is not None
     assert broadcast.state is BroadcastState.DONE
+
+
+async def test_every_chat_s_outcome_is_one_log_line(path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bot, telegram = start_bot(path), FakeTelegram()
+    broadcast = bot.ledger.start(bot.ledger.draft("通知").id)
+    assert broadcast is not None
+    behaviour = {-2: "forbidden", -3: "migrate:-300", -4: "timeout", -5: "flaky"}
+    with caplog.at_level(logging.INFO, logger="bot.core.announcements.delivery"):
+        await bot.broadcaster(FakeSender(telegram, behaviour=behaviour)).deliver(broadcast.id)
+    lines = {r.getMessage().split(":", 1)[0]: r.getMessage() for r in caplog.records}
+    prefix = f"Broadcast {broadcast.id} to chat"
+    assert "sent (message " in lines[f"{prefix} -1"]
+    assert "failed (forbidden" in lines[f"{prefix} -2"]
+    assert "the chat is marked inactive" in lines[f"{prefix} -2"]
+    assert "moved to chat -300" in lines[f"{prefix} -3"]
+    assert "a retry is scheduled (network: Timed out); it may have arrived" in lines[f"{prefix} -4"]
+    assert "a retry is scheduled (network: Timed out)" in lines[f"{prefix} -5"]
+    assert len([r for r in caplog.records if r.getMessage().startswith(f"{prefix} -6:")]) == 1

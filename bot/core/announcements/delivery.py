@@ -140,19 +140,24 @@ class Broadcaster:
         except Exception as error:  # a bug must not stop the broadcast; the chat is retried later
             logger.exception("sending broadcast %s to chat %s failed", broadcast.id, chat_id)
             result = SendResult.retry("internal", type(error).__name__, uncertain=True)
+        where = f"Broadcast {broadcast.id} to chat {chat_id}"
         if result.status is SendStatus.SENT and result.message_id is not None:
             self.ledger.mark_sent(broadcast.id, chat_id, result.message_id, at=self.clock())
+            logger.info("%s: sent (message %s)", where, result.message_id)
             if delivery.pin == "pending":
                 await self._pin(delivery, result.message_id)
         elif result.status is SendStatus.MIGRATED and result.new_chat_id is not None:
             self.ledger.release(broadcast.id, chat_id)
             self.registry.migrated(chat_id, result.new_chat_id, at=self.clock())
+            logger.info("%s: the group moved to chat %s; it is sent there", where, result.new_chat_id)
         elif result.status is SendStatus.FAILED:
             self.ledger.mark_failed(broadcast.id, chat_id, result.error, result.detail)
             if result.chat_gone:
                 self.registry.chat_gone(chat_id, result.error, at=self.clock())
+            gone = "; the chat is marked inactive" if result.chat_gone else ""
+            logger.warning("%s: failed (%s: %s)%s", where, result.error, result.detail, gone)
         else:
-            self.ledger.mark_retry(
+            again = self.ledger.mark_retry(
                 broadcast.id,
                 chat_id,
                 result.error or "internal",
@@ -160,6 +165,9 @@ class Broadcaster:
                 uncertain=result.uncertain,
                 max_attempts=self.max_attempts,
             )
+            outcome = "a retry is scheduled" if again else "given up after the last attempt"
+            doubt = "; it may have arrived" if result.uncertain else ""
+            logger.warning("%s: %s (%s: %s)%s", where, outcome, result.error or "internal", result.detail, doubt)
 
     async def _pin(self, delivery: Delivery, message_id: int | None = None) -> None:
         message_id = message_id or delivery.message_id
