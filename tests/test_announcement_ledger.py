@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -382,3 +383,37 @@ async def test_every_chat_s_outcome_is_one_log_line(path: Path, caplog: pytest.L
     assert "a retry is scheduled (network: Timed out); it may have arrived" in lines[f"{prefix} -4"]
     assert "a retry is scheduled (network: Timed out)" in lines[f"{prefix} -5"]
     assert len([r for r in caplog.records if r.getMessage().startswith(f"{prefix} -6:")]) == 1
+
+
+def test_a_look_with_nothing_due_writes_nothing(path: Path) -> None:
+    bot = start_bot(path)
+    bot.ledger.start_due(SCHEDULE, at(2, 6), GRACE)
+    changes = bot.db.connection.total_changes
+    for minute in range(1, 50):  # a tick every few seconds before the first occurrence at 8:00
+        bot.ledger.start_due(SCHEDULE, at(2, 6, minute), GRACE)
+    assert bot.db.connection.total_changes == changes
+    assert bot.ledger.checked_until() == at(2, 6)
+    # a restart still sees exactly what is due since then
+    tick = start_bot(path).ledger.start_due(SCHEDULE, at(2, 8, 1), GRACE)
+    assert [o.announcement.id for o, _ in tick.started] == ["daily"]
+
+
+def test_a_look_writes_when_something_falls_due_or_the_schedule_changed(path: Path) -> None:
+    bot = start_bot(path)
+    bot.ledger.start_due(SCHEDULE, at(2, 6), GRACE)
+    bot.ledger.start_due(Schedule((ONCE,), digest="other"), at(2, 6, 1), GRACE)
+    assert bot.ledger.checked_until() == at(2, 6, 1)  # a new schedule: its look is recorded
+    bot.ledger.start_due(Schedule((ONCE,), digest="other"), at(2, 9, 1), GRACE)
+    assert bot.ledger.checked_until() == at(2, 9, 1)  # "once" fell due
+
+
+def test_a_full_disk_does_not_fail_the_looks_with_nothing_due(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bot = start_bot(path)
+    bot.ledger.start_due(SCHEDULE, at(2, 6), GRACE)
+
+    def disk_full() -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(bot.db, "transaction", disk_full)
+    for minute in range(1, 50):
+        assert bot.ledger.start_due(SCHEDULE, at(2, 6, minute), GRACE).started == ()

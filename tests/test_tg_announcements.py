@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestricted
 
-from bot.config import Config
+from bot.config import Config, StaffConfig
 from bot.core.announcements.service import AnnouncementService
 from bot.tg.announcements import JOB_NAME
 from tests.announcement_fakes import Clock, at
@@ -151,7 +152,30 @@ async def test_subscribe_and_unsubscribe_in_private(bot: Harness) -> None:
     await bot.ask("/subscribe")
     record = service(bot).registry.subscriber(USER_ID)
     assert record is not None
-    assert (record.active, record.name) == (True, "小王")
+    assert (record.active, record.name) == (True, "")  # only the id is needed (staff.store_user_ids is off)
+
+
+async def test_a_subscriber_s_name_is_kept_only_when_staff_record_who_is_who(tmp_path: Path) -> None:
+    config = make_config(tmp_path, staff=StaffConfig(store_user_ids=True))
+    async with running(config) as bot:
+        await bot.ask("/subscribe")
+        record = service(bot).registry.subscriber(USER_ID)
+        assert record is not None
+        assert record.name == "小王"
+
+
+async def test_a_subscription_that_cannot_be_saved_is_said_plainly(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(service(bot).registry, "subscribe", disk_full)
+    monkeypatch.setattr(service(bot).registry, "unsubscribe", disk_full)
+    for command in ("/subscribe", "/unsubscribe"):
+        (reply,) = messages_to(await bot.ask(command), USER_ID)
+        assert "无法保存您的设置" in reply
+        assert "没有生效" in reply
 
 
 async def test_a_user_who_blocks_the_bot_is_unsubscribed(bot: Harness) -> None:

@@ -12,6 +12,7 @@ Callback data (prefix ``n:``): ``n:t:<broadcast>:<targets>`` (choose targets),
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import timedelta
 
 from telegram import (
@@ -57,6 +58,7 @@ class Words:
 
     SUBSCRIBED = "已订阅：以后的通知会发到这里。发送 /unsubscribe 可以随时退订。"
     ALREADY_SUBSCRIBED = "您已经订阅了通知。发送 /unsubscribe 可以退订。"
+    NOT_SAVED = "抱歉，现在无法保存您的设置（服务器存储出了问题），这次操作没有生效。请稍后再试。"
     UNSUBSCRIBED = "已退订，以后不会再收到通知。发送 /subscribe 可以重新订阅。"
     NOT_SUBSCRIBED = "您没有订阅通知。发送 /subscribe 可以订阅。"
     ANNOUNCE_USAGE = (
@@ -269,16 +271,29 @@ async def chat_migrated(update: Update, context: Context) -> None:
 async def subscribe(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None
-    name = user.full_name if user is not None else ""
-    added = context.bot_data.announcements.registry.subscribe(message.chat.id, name)
-    await message.reply_text(say(Words.SUBSCRIBED if added else Words.ALREADY_SUBSCRIBED, user_script(context, user)))
+    # Only the chat id is needed to deliver; the name is kept only where staff chose to record who is who.
+    keep_name = context.bot_data.config.staff.store_user_ids and user is not None
+    name = user.full_name if keep_name and user is not None else ""
+    script = user_script(context, user)
+    try:
+        added = context.bot_data.announcements.registry.subscribe(message.chat.id, name)
+    except sqlite3.Error:
+        logger.exception("Could not save the subscription of chat %s", message.chat.id)
+        await message.reply_text(say(Words.NOT_SAVED, script))
+        return
+    await message.reply_text(say(Words.SUBSCRIBED if added else Words.ALREADY_SUBSCRIBED, script))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    removed = context.bot_data.announcements.registry.unsubscribe(message.chat.id)
     script = user_script(context, update.effective_user)
+    try:
+        removed = context.bot_data.announcements.registry.unsubscribe(message.chat.id)
+    except sqlite3.Error:
+        logger.exception("Could not save the unsubscription of chat %s", message.chat.id)
+        await message.reply_text(say(Words.NOT_SAVED, script))
+        return
     await message.reply_text(say(Words.UNSUBSCRIBED if removed else Words.NOT_SUBSCRIBED, script))
 
 
