@@ -62,6 +62,7 @@ class StaffConfig:
     max_upload_kb: int = 256
     history_keep: int = 20
     store_user_ids: bool = False
+    question_retention_days: int = 180  # the text of older questions is forgotten daily; 0 keeps it
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from bot.config import Config
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.journal import Journal
 from bot.core.storage import Database
-from bot.tg import announcements, answering, errors, fallback, staff
+from bot.tg import announcements, answering, errors, fallback, privacy, staff
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.lanes import ChatLanes
@@ -52,7 +52,7 @@ from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (answering, staff, announcements)
+FEATURES: tuple[Feature, ...] = (answering, staff, announcements, privacy)
 
 # Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
 ALLOWED_UPDATES = (

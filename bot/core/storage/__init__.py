@@ -8,6 +8,7 @@ deliveries) each own their tables and take a :class:`Database`.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class Database:
         self.path = Path(path) if str(path) != ":memory:" else None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, detect_types=0)
         self.connection.row_factory = sqlite3.Row
         self.connection.execute("PRAGMA journal_mode=WAL")
@@ -103,6 +105,19 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (it holds questions and chat ids); tighten an old one.
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
 
 
 class _Transaction:
