@@ -541,3 +541,15 @@ async def test_a_group_from_before_the_registry_registers_with_its_first_message
     record = service(bot).registry.chat(-107)  # … and registered
     assert record is not None
     assert (record.active, record.reason) == (True, "seen")
+
+
+async def test_a_delivery_is_marked_started_only_as_its_request_leaves(bot: Harness) -> None:
+    from bot.tg.announcements import TelegramSender
+
+    calls_before_start: list[int] = []
+    result = await TelegramSender(bot.app.bot).send(
+        -101, "通知", html=False, started=lambda: calls_before_start.append(len(bot.api.calls))
+    )
+    assert result.message_id is not None
+    (index,) = calls_before_start
+    assert [call.method for call in bot.api.calls[index:]] == ["sendMessage"]

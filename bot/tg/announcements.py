@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import (
@@ -148,9 +149,9 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
+    async def send(self, chat_id: int, text: str, *, html: bool, started: Callable[[], None]) -> SendResult:
         try:
-            with at_most_once():
+            with at_most_once(started):
                 message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html else None)
         except TelegramError as error:
             return failure(error)

@@ -53,6 +53,9 @@ TRANSIT_RETRIES = 3  # 5xx, dropped connections, timeouts
 TRANSIT_RETRY_DELAY_SECONDS = 1.0  # doubled at each attempt
 
 _at_most_once: contextvars.ContextVar[bool] = contextvars.ContextVar("at_most_once", default=False)
+_request_started: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "request_started", default=None
+)
 
 
 def never_sent(error: NetworkError) -> bool:
@@ -61,12 +64,17 @@ def never_sent(error: NetworkError) -> bool:
 
 
 @contextlib.contextmanager
-def at_most_once() -> Iterator[None]:
-    """Requests made inside are not repeated when they may have reached Telegram."""
-    token = _at_most_once.set(True)
+def at_most_once(started: Callable[[], None] | None = None) -> Iterator[None]:
+    """Requests made inside are not repeated when they may have reached Telegram.
+
+    Args:
+        started: called just before each request leaves (after any wait for flood limits).
+    """
+    token, hook = _at_most_once.set(True), _request_started.set(started)
     try:
         yield
     finally:
+        _request_started.reset(hook)
         _at_most_once.reset(token)
 
 
@@ -149,6 +157,8 @@ class RateLimiter(BaseRateLimiter[int]):
             await self._group_window(chat_id).acquire()
         async with self._messages:
             await self._overall.acquire()
+            if (started := _request_started.get()) is not None:
+                started()
             return await callback(*args, **kwargs)
 
     async def process_request(  # noqa: PLR0917 - the signature of BaseRateLimiter.process_request
