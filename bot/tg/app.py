@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import datetime
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -43,8 +44,8 @@ from telegram.request import BaseRequest
 from bot.config import Config
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.journal import Journal
-from bot.core.storage import Database
-from bot.tg import announcements, answering, errors, fallback, privacy, staff
+from bot.core.storage.health import Start, open_database
+from bot.tg import announcements, answering, errors, fallback, privacy, staff, storagewatch
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.lanes import ChatLanes
@@ -52,7 +53,7 @@ from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (answering, staff, announcements, privacy)
+FEATURES: tuple[Feature, ...] = (answering, staff, announcements, privacy, storagewatch)
 
 # Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
 ALLOWED_UPDATES = (
@@ -112,7 +113,10 @@ def build_application(
     data.config = config
     data.holder = KnowledgeHolder(snapshot)
     data.responder = Responder(data.holder, contact=config.contact)
-    data.db = Database(config.database)
+    opened = open_database(config.database, datetime.now(config.tzinfo))
+    data.db, data.db_start = opened.db, opened
+    if opened.start is Start.CREATED:
+        logger.warning("Created a new, empty database at %s", config.database)
     data.journal = Journal(data.db)
 
     for feature in FEATURES:

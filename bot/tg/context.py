@@ -18,6 +18,7 @@ from bot.core.answering import KnowledgeHolder, Responder
 from bot.core.journal import Journal
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
+from bot.core.storage.health import Opened
 from bot.core.text import Script
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).
@@ -31,6 +32,7 @@ class BotData:
     holder: KnowledgeHolder
     responder: Responder
     db: Database
+    db_start: Opened  # how the database was found at start
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register

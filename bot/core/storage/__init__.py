@@ -60,14 +60,14 @@ class Database:
             _private_file(self.path)
         self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, detect_types=0)
         self.connection.row_factory = sqlite3.Row
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.execute("PRAGMA synchronous=FULL")
-        self.connection.execute("PRAGMA foreign_keys=ON")
-        self.connection.execute("PRAGMA busy_timeout=5000")
         try:
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=FULL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            self.connection.execute("PRAGMA busy_timeout=5000")
             self.migrate(target_version)
         except BaseException:
-            self.connection.close()  # a failed migration rolled back; do not leak the connection
+            self.connection.close()  # not a database, or a failed migration (rolled back): do not leak it
             raise
 
     @property
