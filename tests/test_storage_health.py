@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.ext import CallbackContext
@@ -12,7 +15,7 @@ from telegram.ext import CallbackContext
 from bot.core.storage import Database
 from bot.core.storage.health import FileState, FileWatch, Start, open_database
 from bot.tg import storagewatch
-from tests.tgkit import ADMIN_ID, Harness, make_config, running, visible_text
+from tests.tgkit import ADMIN_ID, USER_ID, Harness, make_config, running, visible_text
 
 NOW = datetime(2026, 3, 2, 9, 30)
 
@@ -91,3 +94,35 @@ async def test_a_new_database_says_so_in_the_log(tmp_path: Path, caplog: pytest.
         async with running(make_config(tmp_path)):
             pass
     assert "Created a new, empty database" in caplog.text
+
+
+async def test_a_storage_failure_is_reported_once_per_episode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(make_config(tmp_path, admin_chat_id=ADMIN_ID)) as bot:
+        journal = bot.app.bot_data.journal
+        record = journal.record_question
+
+        def disk_full(*args: Any, **kwargs: Any) -> int:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(journal, "record_question", disk_full)
+        with caplog.at_level(logging.WARNING):
+            before = len(bot.api.calls)
+            for _ in range(5):
+                await bot.ask("要去多长时间？")  # still answered
+            await asyncio.gather(*storagewatch._NOTICES)
+            notices = [call for call in bot.api.calls[before:] if call.chat_id == ADMIN_ID]
+        assert len(notices) == 1
+        assert "数据库写入失败" in visible_text(notices[0].text)
+        assert len(bot.api.sent(USER_ID)) == 5
+        assert len([r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]) == 1
+
+        monkeypatch.setattr(journal, "record_question", record)
+        await bot.ask("要去多长时间？")  # the episode ends
+        assert "can be written again" in caplog.text
+        monkeypatch.setattr(journal, "record_question", disk_full)
+        before = len(bot.api.calls)
+        await bot.ask("要去多长时间？")
+        await asyncio.gather(*storagewatch._NOTICES)
+        assert len([call for call in bot.api.calls[before:] if call.chat_id == ADMIN_ID]) == 1

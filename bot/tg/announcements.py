@@ -44,6 +44,7 @@ from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape, paragraphs, split_message
 from bot.tg.ratelimit import at_most_once, never_sent
+from bot.tg.storagewatch import storage_failed
 from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,12 @@ async def send_notices(context: Context, notices: list[Notice]) -> None:
 async def scheduler_job(context: Context) -> None:
     """Every few seconds: reload announcements.yaml if it changed, fire due announcements, finish
     interrupted broadcasts (on start too), and tell the admins what happened."""
-    await send_notices(context, await context.bot_data.announcements.tick())
+    try:
+        notices = await context.bot_data.announcements.tick()
+    except sqlite3.Error as error:
+        storage_failed(context, error, "the announcement schedule's progress")
+        return
+    await send_notices(context, notices)
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -278,8 +284,8 @@ async def subscribe(update: Update, context: Context) -> None:
     script = user_script(context, user)
     try:
         added = context.bot_data.announcements.registry.subscribe(message.chat.id, name)
-    except sqlite3.Error:
-        logger.exception("Could not save the subscription of chat %s", message.chat.id)
+    except sqlite3.Error as error:
+        storage_failed(context, error, f"the subscription of chat {message.chat.id}")
         await message.reply_text(say(Words.NOT_SAVED, script))
         return
     await message.reply_text(say(Words.SUBSCRIBED if added else Words.ALREADY_SUBSCRIBED, script))
@@ -291,8 +297,8 @@ async def unsubscribe(update: Update, context: Context) -> None:
     script = user_script(context, update.effective_user)
     try:
         removed = context.bot_data.announcements.registry.unsubscribe(message.chat.id)
-    except sqlite3.Error:
-        logger.exception("Could not save the unsubscription of chat %s", message.chat.id)
+    except sqlite3.Error as error:
+        storage_failed(context, error, f"the unsubscription of chat {message.chat.id}")
         await message.reply_text(say(Words.NOT_SAVED, script))
         return
     await message.reply_text(say(Words.UNSUBSCRIBED if removed else Words.NOT_SUBSCRIBED, script))

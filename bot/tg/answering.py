@@ -28,7 +28,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.core.answering import Reply
 from bot.core.journal import FeedbackKind
 from bot.core.text import Script, convert, detect_script
-from bot.tg import menu, sending
+from bot.tg import menu, sending, storagewatch
 from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
@@ -107,10 +107,14 @@ def _record_question(context: Context, reply: Reply, chat: Chat, user: User | No
     if reply.empty:
         return 0
     try:
-        return context.bot_data.journal.record_question(reply, chat.type, user_id=_user_id_to_store(context, user))
-    except sqlite3.Error:
-        logger.exception("Could not record a question from chat %s", chat.id)
+        question_id = context.bot_data.journal.record_question(
+            reply, chat.type, user_id=_user_id_to_store(context, user)
+        )
+    except sqlite3.Error as error:
+        storagewatch.storage_failed(context, error, f"a question from chat {chat.id}")
         return 0
+    storagewatch.storage_works(context)
+    return question_id
 
 
 def _record_feedback(
@@ -120,8 +124,8 @@ def _record_feedback(
         context.bot_data.journal.record_feedback(
             kind, chat_type, entry_id, question_id=question_id or None, user_id=_user_id_to_store(context, user)
         )
-    except sqlite3.Error:
-        logger.exception("Could not record %s feedback on %s", kind.value, entry_id)
+    except sqlite3.Error as error:
+        storagewatch.storage_failed(context, error, f"{kind.value} feedback on {entry_id}")
 
 
 def _log_reply(reply: Reply, chat: Chat) -> None:

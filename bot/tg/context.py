@@ -39,6 +39,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+        self.storage_failing = False  # a write to the database failed and none has succeeded since
 
 
 class ChatData:
