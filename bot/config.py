@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 import zoneinfo
@@ -25,6 +26,7 @@ from bot.proxy import CONFIG_KEY as PROXY_KEY
 from bot.proxy import ProxyURLError, check_proxy_url
 
 TOKEN_ENV = "FAQBOT_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
 
 
 class ConfigError(Exception):
@@ -36,7 +38,7 @@ class WebhookConfig:
     """Webhook mode (instead of long polling) when ``url`` is set."""
 
     url: str = ""
-    listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens on all interfaces by design
+    listen: str = "127.0.0.1"  # behind the reverse proxy that terminates TLS
     port: int = 8443
     path: str = ""
     secret_token: str = ""
@@ -62,6 +64,7 @@ class StaffConfig:
     max_upload_kb: int = 256
     history_keep: int = 20
     store_user_ids: bool = False
+    question_retention_days: int = 180  # the text of older questions is forgotten daily; 0 keeps it
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class AnnouncementConfig:
     """Scheduled announcements."""
 
     grace_period_minutes: int = 60
+    min_interval_minutes: int = 60  # a repetition more frequent is refused unless its entry says frequent: true
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,8 @@ def parse_config(data: Any, *, environ: typing.Mapping[str, str] | None = None, 
         raise ConfigError(f"config key 'timezone' is not a known time zone: {config.timezone!r}") from None
     if config.webhook.enabled and not config.webhook.url.startswith("https://"):
         raise ConfigError("config key 'webhook.url' must be a public https:// URL")
+    if config.webhook.secret_token and not SECRET_TOKEN_RE.fullmatch(config.webhook.secret_token):
+        raise ConfigError("config key 'webhook.secret_token' may only use A-Z, a-z, 0-9, _ and - (at most 256)")
     _check_operations(config)
     return config
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -44,10 +45,11 @@ class FakeSender:
     delivered: int = 0
     failures_left: dict[int, int] = field(default_factory=dict)
 
-    async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
+    async def send(self, chat_id: int, text: str, *, html: bool, started: Callable[[], None]) -> SendResult:
         self.requests += 1
         if self.crash_before == self.requests:
             raise SimulatedCrashError
+        started()  # the request leaves
         kind = self.behaviour.get(chat_id, "")
         if kind == "forbidden":
             return SendResult.failed("forbidden", "Forbidden: bot was kicked from the group chat", chat_gone=True)

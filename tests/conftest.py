@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from bot.tg import ratelimit
 from tests.tgkit import Harness, Payloads, make_config, running
 
 
@@ -21,6 +22,12 @@ def _no_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     """As in ``faqbot run``: opt in to PTB's timedelta durations (else RetryAfter warns)."""
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests that failed in transit are retried at once in tests (the bot pauses 1, 2, 4 s)."""
+    monkeypatch.setattr(ratelimit, "TRANSIT_RETRY_DELAY_SECONDS", 0.0)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -311,3 +311,70 @@ def test_faqbot_check_accepts_the_shipped_knowledge(capsys: pytest.CaptureFixtur
 )
 def test_announcements_path_is_beside_the_faq(given: str, expected: str) -> None:
     assert announcements_path(PROJECT_ROOT / given) == PROJECT_ROOT / expected
+
+
+# -- how often a repetition may send ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cron", "extra", "min_minutes", "refused"),
+    [
+        pytest.param("* 9 * * 1-5", "", 60, "每隔 1 分钟就发一次（一天最多 60 次）", id="every minute"),
+        pytest.param("*/30 8-18 * * *", "", 60, "每隔 30 分钟就发一次（一天最多 22 次）", id="every half hour"),
+        pytest.param("0,20 9 * * *", "", 60, "每隔 20 分钟", id="twice in an hour"),
+        pytest.param("0 9 * * 1-5", "", 60, "", id="once a day"),
+        pytest.param("0 */2 * * *", "", 60, "", id="every two hours"),
+        pytest.param("0 * * * *", "", 60, "", id="every hour is the minimum"),
+        pytest.param("* 9 * * 1-5", "\nfrequent: true", 60, "", id="frequent on purpose"),
+        pytest.param("*/30 8-18 * * *", "", 30, "", id="a lower configured minimum"),
+        pytest.param("0 * * * *", "", 120, "每隔 1 小时就发一次（一天最多 24 次）", id="a higher configured minimum"),
+    ],
+)
+def test_a_repetition_more_frequent_than_the_minimum_is_refused(
+    tmp_path: Path, cron: str, extra: str, min_minutes: int, refused: str
+) -> None:
+    path = write(tmp_path, entry(f'text: x\nat: 2026-03-02 09:00\nrepeat: cron\ncron: "{cron}"{extra}'))
+    schedule, problems = check_schedule(path, now=NOW, min_interval=timedelta(minutes=min_minutes))
+    errors = [problem for problem in problems if not problem.warning]
+    if refused:
+        assert schedule is None
+        (error,) = errors
+        assert (error.line, refused in error.message, "frequent: true" in error.message) == (6, True, True), error
+    else:
+        assert errors == [], errors
+        assert schedule is not None
+        assert len(schedule) == 1
+
+
+def test_frequent_must_be_true_or_false(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, entry('text: x\nat: 2026-03-02 09:00\nrepeat: cron\ncron: "0 9 * * *"\nfrequent: yes please')
+    )
+    schedule, problems = check_schedule(path, now=NOW)
+    assert schedule is None
+    assert "frequent 只能写 true 或 false" in problems[0].message
+
+
+def test_faqbot_check_shows_how_often_each_repetition_sends(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path,
+        "announcements:\n"
+        "  - id: once\n    text: x\n    at: 2027-03-02 09:00\n"
+        "  - id: mornings\n    text: x\n    at: 2027-03-02 08:30\n    repeat: cron\n    cron: '30 8 * * 1-5'\n"
+        "  - id: hourly\n    text: x\n    at: 2027-03-02 09:00\n    repeat: cron\n    cron: '0 9-17 * * 1-5'\n",
+    )
+    assert cli_main(["check", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert f"{ANNOUNCEMENTS_FILE}:5: 通知“mornings”每天最多发送 1 次" in output
+    assert f"{ANNOUNCEMENTS_FILE}:10: 通知“hourly”每天最多发送 9 次" in output
+    assert "“once”" not in output
+
+
+def test_faqbot_check_explains_absurd_nesting_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ANNOUNCEMENTS_FILE).write_text("announcements: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    assert cli_main(["check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{ANNOUNCEMENTS_FILE}:1:1: 括号或缩进嵌套的层次太多" in captured.out
+    assert "Traceback" not in captured.out + captured.err

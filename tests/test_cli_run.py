@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -232,3 +236,66 @@ def test_a_token_the_server_refuses_is_one_line_and_exit_code_2(tmp_path: Path) 
     assert "config key 'token' was rejected" in bot.output()
     assert "Traceback" not in bot.output()
     assert TOKEN not in bot.output()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _post_update(port: int, update: dict[str, object], secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/hook", data=json.dumps(update).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def _post_when_listening(port: int, update: dict[str, object]) -> int:
+    """POST without a secret once the web server listens (PTB calls setWebhook just before it starts)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return _post_update(port, update, None)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGTERM")
+def test_a_webhook_without_a_configured_secret_refuses_forged_updates(tmp_path: Path) -> None:
+    api = FakeBotApi()
+    tg = Payloads(api.bot_user)
+    port = _free_port()
+    with FakeBotApiServer(api) as server:
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"token: '{TOKEN}'\nbase_url: {server.base_url}\ndatabase: bot.sqlite3\n"
+            f"webhook:\n  url: https://bot.example.org/hook\n  port: {port}\n  secret_token: ''\n",
+            encoding="utf-8",
+        )
+        bot = BotProcess(config, tmp_path / "bot.log")
+        try:
+            set_webhook = bot.wait_for(api, lambda call: call.method == "setWebhook")
+            secret = str(set_webhook.params.get("secret_token", ""))
+            forged = _post_when_listening(port, tg.text("双百双招是什么？"))
+            wrong = _post_update(port, tg.text("双百双招是什么？"), "guessed")
+            genuine = _post_update(port, tg.text("要去多长时间？"), secret)
+            answer = bot.wait_for(api, lambda call: call.method == "sendMessage")
+        finally:
+            code = bot.stop()
+
+    assert code == 0, bot.output()
+    assert len(secret) >= 32
+    assert (forged, wrong, genuine) == (403, 403, 200)
+    assert "100天左右" in visible_text(answer.text)
+    assert len(api.sent()) == 1  # only the genuine update was answered
+    assert secret not in bot.output()

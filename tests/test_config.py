@@ -41,6 +41,7 @@ def test_admin_check_is_by_user_id() -> None:
         ({"token": "t", "timezone": "Mars/Olympus"}, ["timezone"]),
         ({"token": "t", "webhook": {"url": "http://example.org"}}, ["webhook.url", "https"]),
         ({"token": "t", "group": 3}, ["'group'", "section"]),
+        ({"token": "t", "webhook": {"secret_token": "has spaces"}}, ["webhook.secret_token", "A-Z"]),
     ],
 )
 def test_bad_config_names_the_key(data: dict[str, object], words: list[str]) -> None:

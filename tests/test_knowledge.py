@@ -204,3 +204,20 @@ def test_numbers_are_accepted_as_text(tmp_path: Path) -> None:
     entry = load_knowledge(tmp_path)["a"]
     assert entry.questions == ("100", "一百天")
     assert entry.answer == "100"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "entries: " + "[" * 3000 + "]" * 3000,
+        "entries:\n  - id: x\n    questions: " + "[" * 400 + "]" * 400,
+        "entries: " + "{a: " * 2000 + "1" + "}" * 2000,
+    ],
+    ids=["entries", "questions", "mappings"],
+)
+def test_absurdly_deep_nesting_is_a_clear_error(tmp_path: Path, body: str) -> None:
+    (tmp_path / "faq.yaml").write_text(body + "\n", encoding="utf-8")
+    knowledge, problems = check_faq(tmp_path / "faq.yaml")
+    assert knowledge is None
+    (problem,) = problems
+    assert "嵌套的层次太多" in problem.message

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,10 +34,8 @@ def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     assert db.migrate() == []
 
 
-def test_migrations_are_numbered_once_each_in_order() -> None:
-    versions = [m.version for m in migrations()]
-    assert versions[0] == 1
-    assert versions == sorted(set(versions))
+def test_migrations_are_numbered_without_gaps() -> None:
+    assert [m.version for m in migrations()] == list(range(1, len(migrations()) + 1))
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -86,3 +87,41 @@ def test_journal_records_survive_reopening(tmp_path: Path, responder: Responder)
         ("down", "duration", question_id, None),
         ("none_of_these", None, None, None),
     ]
+
+
+def test_database_files_are_private_even_under_umask_022(tmp_path: Path, responder: Responder) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        db = Database(tmp_path / "bot.sqlite3")
+        Journal(db).record_question(responder.reply("要去多长时间？"), "private")
+        files = sorted(tmp_path.glob("bot.sqlite3*"))
+        assert [path.name for path in files] == ["bot.sqlite3", "bot.sqlite3-shm", "bot.sqlite3-wal"]
+        assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == dict.fromkeys(
+            [path.name for path in files], 0o600
+        )
+        db.close()
+    finally:
+        os.umask(old_umask)
+
+
+def test_an_old_world_readable_database_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    Database(path).close()
+    path.chmod(0o644)
+    Database(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_old_question_texts_are_forgotten_but_still_counted(tmp_path: Path, responder: Responder) -> None:
+    db = Database(tmp_path / "bot.sqlite3")
+    journal = Journal(db)
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    for days_ago in (400, 181, 179, 1):
+        journal.record_question(responder.reply("要去多长时间？"), "private", at=now - timedelta(days=days_ago))
+    assert journal.forget_question_texts(now - timedelta(days=180)) == 2
+    rows = db.connection.execute("SELECT text, normalized, entry_id FROM questions ORDER BY created_at").fetchall()
+    assert [(row["text"], row["normalized"]) for row in rows[:2]] == [("", ""), ("", "")]
+    assert all(row["text"] for row in rows[2:])
+    assert [row["entry_id"] for row in rows] == ["duration"] * 4
+    assert journal.forget_question_texts(now - timedelta(days=180)) == 0
+    db.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestricted
 
-from bot.config import Config
+from bot.config import Config, StaffConfig
 from bot.core.announcements.service import AnnouncementService
 from bot.tg.announcements import JOB_NAME
 from tests.announcement_fakes import Clock, at
@@ -151,7 +152,30 @@ async def test_subscribe_and_unsubscribe_in_private(bot: Harness) -> None:
     await bot.ask("/subscribe")
     record = service(bot).registry.subscriber(USER_ID)
     assert record is not None
-    assert (record.active, record.name) == (True, "小王")
+    assert (record.active, record.name) == (True, "")  # only the id is needed (staff.store_user_ids is off)
+
+
+async def test_a_subscriber_s_name_is_kept_only_when_staff_record_who_is_who(tmp_path: Path) -> None:
+    config = make_config(tmp_path, staff=StaffConfig(store_user_ids=True))
+    async with running(config) as bot:
+        await bot.ask("/subscribe")
+        record = service(bot).registry.subscriber(USER_ID)
+        assert record is not None
+        assert record.name == "小王"
+
+
+async def test_a_subscription_that_cannot_be_saved_is_said_plainly(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(service(bot).registry, "subscribe", disk_full)
+    monkeypatch.setattr(service(bot).registry, "unsubscribe", disk_full)
+    for command in ("/subscribe", "/unsubscribe"):
+        (reply,) = messages_to(await bot.ask(command), USER_ID)
+        assert "无法保存您的设置" in reply
+        assert "没有生效" in reply
 
 
 async def test_a_user_who_blocks_the_bot_is_unsubscribed(bot: Harness) -> None:
@@ -318,6 +342,20 @@ async def test_flood_control_is_waited_out_by_the_rate_limiter(bot: Harness) -> 
     calls = await press(bot, controls, "确认发送")
     assert deliveries(calls, "限流测试") == {-101: 1}
     assert attempts[:2] == [-101, -101]
+
+
+async def test_a_delivery_that_may_have_arrived_is_not_repeated_by_the_rate_limiter(bot: Harness) -> None:
+    await add_bot_to(bot, -101)
+    attempts = []
+
+    def bad_gateway(params: JSON) -> Any:
+        attempts.append(params["chat_id"])
+        raise ApiError(502, "Bad Gateway")
+
+    _, controls = await announce(bot, "/announce 网关故障")
+    bot.api.on("sendMessage", bad_gateway)
+    await press(bot, controls, "确认发送")
+    assert attempts.count(-101) == 1  # the ledger retries it later, and knows it may be a duplicate
 
 
 # -- crash and restart ----------------------------------------------------------------------------
@@ -496,12 +534,12 @@ async def test_schedule_lists_what_is_coming(tmp_path: Path, knowledge: Path) ->
 
 
 async def test_the_job_is_scheduled_and_the_rate_limiter_is_in_place(bot: Harness) -> None:
-    from telegram.ext import AIORateLimiter
+    from bot.tg.ratelimit import RateLimiter
 
     assert bot.app.job_queue is not None
     (job,) = bot.app.job_queue.get_jobs_by_name(JOB_NAME)
     assert job.callback.__name__ == "scheduler_job"
-    assert isinstance(bot.app.bot.rate_limiter, AIORateLimiter)
+    assert isinstance(bot.app.bot.rate_limiter, RateLimiter)
 
 
 async def test_a_group_from_before_the_registry_registers_with_its_first_message(bot: Harness) -> None:
@@ -511,3 +549,15 @@ async def test_a_group_from_before_the_registry_registers_with_its_first_message
     record = service(bot).registry.chat(-107)  # … and registered
     assert record is not None
     assert (record.active, record.reason) == (True, "seen")
+
+
+async def test_a_delivery_is_marked_started_only_as_its_request_leaves(bot: Harness) -> None:
+    from bot.tg.announcements import TelegramSender
+
+    calls_before_start: list[int] = []
+    result = await TelegramSender(bot.app.bot).send(
+        -101, "通知", html=False, started=lambda: calls_before_start.append(len(bot.api.calls))
+    )
+    assert result.message_id is not None
+    (index,) = calls_before_start
+    assert [call.method for call in bot.api.calls[index:]] == ["sendMessage"]

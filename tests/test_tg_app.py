@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram import BotCommand, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackContext, CallbackQueryHandler, CommandHandler
 
-from bot.config import Config, WebhookConfig
-from bot.tg import answering
+from bot.config import Config, StaffConfig, WebhookConfig
+from bot.tg import answering, privacy
 from bot.tg import app as app_module
 from bot.tg.access import admin_only
 from bot.tg.app import build_application, command_menus, serve, set_commands
@@ -166,9 +167,22 @@ def test_webhook_mode_from_the_config(tmp_path: Path, recorded_runs: dict[str, d
     run = recorded_runs["webhook"]
     assert run["webhook_url"] == "https://bot.example.org/hook/faq"
     assert run["url_path"] == "hook/faq"
-    assert run["listen"] == "0.0.0.0"
+    assert run["listen"] == "127.0.0.1"  # behind the reverse proxy, never open to the world by default
     assert run["port"] == 8443
     assert run["secret_token"] == "s3cret"
+
+
+def test_a_webhook_without_a_configured_secret_gets_a_strong_random_one(
+    tmp_path: Path, recorded_runs: dict[str, dict[str, Any]]
+) -> None:
+    config = make_config(tmp_path, webhook=WebhookConfig(url="https://bot.example.org/hook"))
+    serve(offline_application(config), config)
+    first = recorded_runs["webhook"]["secret_token"]
+    serve(offline_application(config), config)
+
+    assert isinstance(first, str)
+    assert len(first) >= 32
+    assert recorded_runs["webhook"]["secret_token"] != first
 
 
 async def test_a_local_bot_api_server_is_used_for_every_call(tmp_path: Path) -> None:
@@ -176,3 +190,23 @@ async def test_a_local_bot_api_server_is_used_for_every_call(tmp_path: Path) -> 
     application = offline_application(config)
     assert application.bot.base_url == f"http://127.0.0.1:8081/bot{config.token}"
     assert application.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{config.token}"
+
+
+async def test_old_question_texts_are_forgotten_by_a_daily_job(tmp_path: Path) -> None:
+    async with running(make_config(tmp_path)) as bot:
+        assert bot.app.job_queue is not None
+        (job,) = bot.app.job_queue.get_jobs_by_name(privacy.JOB_NAME)
+        journal = bot.app.bot_data.journal
+        reply = bot.app.bot_data.responder.reply("要去多长时间？")
+        journal.record_question(reply, "private", at=datetime.now(UTC) - timedelta(days=200))
+        journal.record_question(reply, "private")
+        await job.callback(CallbackContext.from_job(job, bot.app))
+        texts = [row[0] for row in bot.app.bot_data.db.connection.execute("SELECT text FROM questions ORDER BY id")]
+        assert texts == ["", "要去多长时间？"]
+
+
+async def test_a_retention_of_zero_keeps_question_texts(tmp_path: Path) -> None:
+    config = make_config(tmp_path, staff=StaffConfig(question_retention_days=0))
+    async with running(config) as bot:
+        assert bot.app.job_queue is not None
+        assert bot.app.job_queue.get_jobs_by_name(privacy.JOB_NAME) == ()

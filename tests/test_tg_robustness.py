@@ -19,7 +19,10 @@ from tests.tgkit import (
     JSON,
     TOKEN,
     USER_ID,
+    ApiCall,
     ApiError,
+    DroppedError,
+    FakeBotApi,
     Harness,
     UnreachableError,
     make_config,
@@ -167,20 +170,55 @@ async def test_a_failed_connection_is_retried_because_nothing_was_sent(
     assert bot.errors == []
 
 
-async def test_a_failed_response_is_not_retried_because_the_message_may_have_left(
-    watched_bot: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ratelimit, "CONNECT_RETRY_DELAY_SECONDS", 0.0)
+def failing_first(api: FakeBotApi, method: str, failures: list[Exception]) -> list[JSON]:
+    """``method`` raises the ``failures`` in turn, then answers as usual; returns every attempt's params."""
     attempts: list[JSON] = []
 
-    def bad_gateway(params: JSON) -> JSON:
+    def answer(params: JSON) -> Any:
         attempts.append(params)
-        raise ApiError(502, "Bad Gateway")
+        if len(attempts) <= len(failures):
+            raise failures[len(attempts) - 1]
+        return api._default(method, params, ApiCall(method, params))
 
-    watched_bot.api.on("sendMessage", bad_gateway)
-    await watched_bot.ask("要去多长时间？")
-    assert len(attempts) == 1
+    api.on(method, answer)
+    return attempts
+
+
+@pytest.mark.parametrize(
+    "failures",
+    [
+        [ApiError(500, "Internal Server Error"), ApiError(502, "Bad Gateway")],
+        [DroppedError("server disconnected without sending a response")],
+        [ApiError(504, "Gateway Timeout"), DroppedError("connection reset"), ApiError(503, "Service Unavailable")],
+    ],
+    ids=["two 5xx", "dropped connection", "three failures"],
+)
+async def test_a_reply_lost_in_transit_is_retried(bot: Harness, failures: list[Exception]) -> None:
+    attempts = failing_first(bot.api, "sendMessage", failures)
+    calls = await bot.ask("要去多长时间？")
+    assert len(attempts) == len(failures) + 1
+    assert "100天左右" in texts_to(calls, USER_ID)[0]
+    assert bot.errors == []
+
+
+async def test_a_menu_edit_lost_in_transit_is_retried(bot: Harness) -> None:
+    (menu,) = [call for call in await bot.ask("/faq") if call.method == "sendMessage"]
+    attempts = failing_first(bot.api, "editMessageText", [ApiError(502, "Bad Gateway")])
+    calls = await bot.press(menu, "下一页")
+    assert len(attempts) == 2
+    assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText", "editMessageText"]
+    assert bot.errors == []
+
+
+async def test_a_reply_still_failing_after_the_retries_is_logged(
+    watched_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    attempts = failing_first(watched_bot.api, "sendMessage", [ApiError(502, "Bad Gateway")] * 10)
+    with caplog.at_level(logging.WARNING):
+        await watched_bot.ask("要去多长时间？")
+    assert len(attempts) == 1 + ratelimit.TRANSIT_RETRIES
     assert [type(error).__name__ for error in watched_bot.errors] == ["NetworkError"]
+    assert [r.levelname for r in caplog.records if r.name == "bot.tg.errors"] == ["WARNING"]
 
 
 async def test_a_bad_request_is_a_bug_to_report_not_a_network_hiccup(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def leftovers(folder: Path) -> list[str]:
         pytest.param(b"PK\x03\x04\x14\x00\x06\x00", "faq.docx", "只能接收 .yaml", id="word document"),
         pytest.param(b"entries: [a, b\n", "faq.yml", "方括号", id="yaml syntax"),
         pytest.param(b"  \n", "faq.yaml", "文件是空的", id="empty"),
+        pytest.param(b"entries: " + b"[" * 5000 + b"]" * 5000, "faq.yaml", "嵌套的层次太多", id="nested too deep"),
     ],
 )
 def test_precheck_refuses_what_is_not_yaml_text(raw: bytes, name: str, message: str) -> None:
@@ -154,3 +156,15 @@ def test_write_atomically_replaces_and_leaves_no_temporary_file(tmp_path: Path) 
     write_atomically(target, b"new")
     assert target.read_bytes() == b"new"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o664, 0o600])
+def test_an_installed_upload_keeps_the_file_mode(tmp_path: Path, mode: int) -> None:
+    reloader, _ = start(tmp_path)
+    faq = tmp_path / "faq.yaml"
+    faq.chmod(mode)
+    new = BASE_FAQ.plus(HISTORY).yaml().encode()
+    assert install_upload(reloader, new, "faq.yaml", UploadLimits(), NOW).status is ReloadStatus.LOADED
+    assert stat.S_IMODE(faq.stat().st_mode) == mode
+    write_atomically(faq, new + b"\n")
+    assert stat.S_IMODE(faq.stat().st_mode) == mode

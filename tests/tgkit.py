@@ -69,6 +69,10 @@ class UnreachableError(Exception):
     """Raise from a method override to simulate a connection that could not be made (nothing was sent)."""
 
 
+class DroppedError(Exception):
+    """Raise from a method override to simulate a connection dropped before the answer (it may have arrived)."""
+
+
 @dataclass
 class ApiCall:
     """One Bot API request and what the fake answered."""
@@ -337,6 +341,8 @@ class OfflineRequest(BaseRequest):
             response = self.api.call(api_method, params, files)
         except UnreachableError as error:
             raise NetworkError(f"httpx.ConnectError: {error}") from httpx.ConnectError(str(error))
+        except DroppedError as error:
+            raise NetworkError(f"httpx.RemoteProtocolError: {error}") from httpx.RemoteProtocolError(str(error))
         status = 200 if response["ok"] else int(response["error_code"])
         return status, json.dumps(response).encode()
 

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, check_schedule
+from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, check_schedule, sendings_summary
 from bot.core.knowledge import ARTICLE_FILE, FAQ_FILE, check_faq
 from bot.core.problems import Problem, display_path
 from bot.paths import PROJECT_ROOT, default_knowledge_dir
@@ -22,7 +22,11 @@ def _faq_problems(path: Path, article: Path | None) -> list[Problem]:
 
 
 def _announcement_problems(path: Path, article: Path | None) -> list[Problem]:
-    return check_schedule(path)[1]
+    schedule, problems = check_schedule(path)
+    if schedule is not None:
+        for line in sendings_summary(schedule):  # how often each repetition sends
+            print(line)
+    return problems
 
 
 # Knowledge files by name.  A folder is checked file by file; a file of another

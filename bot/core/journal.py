@@ -106,6 +106,19 @@ class Journal:
                 connection, kind, chat_type, entry_id, question_id=question_id, user_id=user_id, at=at or utc_now()
             )
 
+    def forget_question_texts(self, before: datetime) -> int:
+        """Blank the text of the questions asked before ``before`` (their counts stay for /stats); how many."""
+        with self.db.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE questions SET text = '', normalized = '' WHERE created_at < ? AND (text != '' OR normalized != '')",
+                (iso(before),),
+            )
+            return cursor.rowcount
+
+    def _question_exists(self, question_id: int) -> bool:
+        row = self.db.connection.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+        return row is not None
+
     def question(self, question_id: int) -> QuestionRecord | None:
         row = self.db.connection.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
         if row is None:

@@ -17,6 +17,7 @@ import dataclasses
 import enum
 import os
 import shutil
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -100,6 +101,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old file or the new one."""
     temporary = _write_temporary(path.parent, data)
     try:
+        _keep_mode(temporary, path)
         os.replace(temporary, path)
         _sync_directory(path.parent)
     finally:
@@ -168,6 +170,7 @@ def install_upload(
             if knowledge.digest == reloader.holder.snapshot.knowledge.digest and faq_path.is_file():
                 return ReloadResult(ReloadStatus.UNCHANGED, problems=tuple(problems), digest=knowledge.digest)
             saved = backup(faq_path, reloader.history_dir, limits.history_keep, now)
+            _keep_mode(temporary, faq_path)
             os.replace(temporary, faq_path)
             _sync_directory(faq_path.parent)
             result = reloader.adopt(dataclasses.replace(knowledge, source=faq_path), tuple(problems))
@@ -189,6 +192,15 @@ def _write_temporary(folder: Path, data: bytes) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
+
+
+def _keep_mode(temporary: Path, target: Path) -> None:
+    """Give ``temporary`` the permissions of the file it replaces (a new file: 0644), not mkstemp's 0600."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    temporary.chmod(mode)
 
 
 def _sync_directory(folder: Path) -> None:

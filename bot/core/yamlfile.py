@@ -190,3 +190,23 @@ def parse_yaml(raw: bytes, shown: str) -> Any:
         raise InvalidFileError(quote_lines([Problem(shown, line, column, message)], text, shown)) from None
     except yaml.YAMLError as error:
         raise InvalidFileError([Problem(shown, 1, 1, f"YAML 格式错误：{error}")]) from None
+    except RecursionError:  # e.g. entries: [[[[…]]]] thousands deep
+        line = _deepest_line(text)
+        message = "括号或缩进嵌套的层次太多，文件无法读取。请检查这一行附近是否多写了 [ 或 {。"
+        raise InvalidFileError([Problem(shown, line, 1, message)]) from None
+
+
+def _deepest_line(text: str) -> int:
+    """The line where bracket nesting is deepest (where a runaway [[[[ … is)."""
+    depth = deepest = 0
+    line = found = 1
+    for character in text:
+        if character == "\n":
+            line += 1
+        elif character in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, found = depth, line
+        elif character in "]}":
+            depth -= 1
+    return found

@@ -12,6 +12,8 @@ Callback data (prefix ``n:``): ``n:t:<broadcast>:<targets>`` (choose targets),
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import (
@@ -41,7 +43,8 @@ from bot.tg.access import admin_only
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape, paragraphs, split_message
-from bot.tg.ratelimit import never_sent
+from bot.tg.ratelimit import at_most_once, never_sent
+from bot.tg.storagewatch import storage_failed
 from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class Words:
 
     SUBSCRIBED = "已订阅：以后的通知会发到这里。发送 /unsubscribe 可以随时退订。"
     ALREADY_SUBSCRIBED = "您已经订阅了通知。发送 /unsubscribe 可以退订。"
+    NOT_SAVED = "抱歉，现在无法保存您的设置（服务器存储出了问题），这次操作没有生效。请稍后再试。"
     UNSUBSCRIBED = "已退订，以后不会再收到通知。发送 /subscribe 可以重新订阅。"
     NOT_SUBSCRIBED = "您没有订阅通知。发送 /subscribe 可以订阅。"
     ANNOUNCE_USAGE = (
@@ -104,6 +108,7 @@ def register(application: FaqApplication) -> None:
         TelegramSender(application.bot),
         timezone=config.timezone,
         grace=timedelta(minutes=config.announcements.grace_period_minutes),
+        min_interval=timedelta(minutes=config.announcements.min_interval_minutes),
     )
     # Before any update is handled: requests in flight when the bot last stopped go back to pending.
     data.announcements.start()
@@ -136,18 +141,19 @@ def register(application: FaqApplication) -> None:
 class TelegramSender:
     """The core's :class:`~bot.core.announcements.delivery.Sender` over the Bot API.
 
-    Requests go through the application's bot, so its rate limiter (PTB's ``AIORateLimiter``, see
-    :mod:`bot.tg.ratelimit`) spaces
+    Requests go through the application's bot, so its rate limiter (:mod:`bot.tg.ratelimit`) spaces
     them (about 30 messages a second overall, 20 a minute per group) and waits out
-    ``RetryAfter`` a few times before it gives up.
+    ``RetryAfter`` a few times before it gives up; a delivery that may have arrived is not
+    repeated there (:func:`~bot.tg.ratelimit.at_most_once`): the ledger records the doubt.
     """
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
+    async def send(self, chat_id: int, text: str, *, html: bool, started: Callable[[], None]) -> SendResult:
         try:
-            message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html else None)
+            with at_most_once(started):
+                message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML if html else None)
         except TelegramError as error:
             return failure(error)
         return SendResult.sent(message.message_id)
@@ -216,7 +222,12 @@ async def send_notices(context: Context, notices: list[Notice]) -> None:
 async def scheduler_job(context: Context) -> None:
     """Every few seconds: reload announcements.yaml if it changed, fire due announcements, finish
     interrupted broadcasts (on start too), and tell the admins what happened."""
-    await send_notices(context, await context.bot_data.announcements.tick())
+    try:
+        notices = await context.bot_data.announcements.tick()
+    except sqlite3.Error as error:
+        storage_failed(context, error, "the announcement schedule's progress")
+        return
+    await send_notices(context, notices)
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -267,16 +278,29 @@ async def chat_migrated(update: Update, context: Context) -> None:
 async def subscribe(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None
-    name = user.full_name if user is not None else ""
-    added = context.bot_data.announcements.registry.subscribe(message.chat.id, name)
-    await message.reply_text(say(Words.SUBSCRIBED if added else Words.ALREADY_SUBSCRIBED, user_script(context, user)))
+    # Only the chat id is needed to deliver; the name is kept only where staff chose to record who is who.
+    keep_name = context.bot_data.config.staff.store_user_ids and user is not None
+    name = user.full_name if keep_name and user is not None else ""
+    script = user_script(context, user)
+    try:
+        added = context.bot_data.announcements.registry.subscribe(message.chat.id, name)
+    except sqlite3.Error as error:
+        storage_failed(context, error, f"the subscription of chat {message.chat.id}")
+        await message.reply_text(say(Words.NOT_SAVED, script))
+        return
+    await message.reply_text(say(Words.SUBSCRIBED if added else Words.ALREADY_SUBSCRIBED, script))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    removed = context.bot_data.announcements.registry.unsubscribe(message.chat.id)
     script = user_script(context, update.effective_user)
+    try:
+        removed = context.bot_data.announcements.registry.unsubscribe(message.chat.id)
+    except sqlite3.Error as error:
+        storage_failed(context, error, f"the unsubscription of chat {message.chat.id}")
+        await message.reply_text(say(Words.NOT_SAVED, script))
+        return
     await message.reply_text(say(Words.UNSUBSCRIBED if removed else Words.NOT_SUBSCRIBED, script))
 
 

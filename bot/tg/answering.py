@@ -30,7 +30,7 @@ from bot.core.article import asks_for_article
 from bot.core.matcher import Outcome
 from bot.core.text import Script, convert, detect_script
 from bot.core.votes import Ballots, message_key
-from bot.tg import article, feedback, followups, menu, sending
+from bot.tg import article, feedback, followups, menu, sending, storagewatch
 from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.context import Context, FaqApplication, RecentAnswer, user_script
@@ -105,12 +105,14 @@ def _record_question(context: Context, reply: Reply, chat: Chat, user: User | No
     if reply.empty:
         return 0
     try:
-        return context.bot_data.journal.record_question(
+        question_id = context.bot_data.journal.record_question(
             reply, chat.type, user_id=feedback.stored_user_id(context, user)
         )
-    except sqlite3.Error:
-        logger.exception("Could not record a question from chat %s", chat.id)
+    except sqlite3.Error as error:
+        storagewatch.storage_failed(context, error, f"a question from chat {chat.id}")
         return 0
+    storagewatch.storage_works(context)
+    return question_id
 
 
 def _remember_sent(context: Context, sent: list[Message], reply: Reply, question_id: int) -> None:
@@ -122,8 +124,8 @@ def _remember_sent(context: Context, sent: list[Message], reply: Reply, question
         context.bot_data.ballots.remember(
             message_key(last.chat.id, last.message_id), reply.outcome, reply.entry_id, question_id
         )
-    except sqlite3.Error:
-        logger.exception("Could not record the reply sent in chat %s", last.chat.id)
+    except sqlite3.Error as error:
+        storagewatch.storage_failed(context, error, f"the reply sent in chat {last.chat.id}")
 
 
 async def _send_reply(

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+from datetime import datetime
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -44,16 +46,41 @@ from bot.config import Config
 from bot.core.answering import KnowledgeHolder, Responder, Snapshot
 from bot.core.conversation import Memory
 from bot.core.journal import Journal
-from bot.core.storage import Database
+from bot.core.storage.health import Start, open_database
 from bot.proxy import proxy_in_effect
-from bot.tg import announcements, answering, article, errors, fallback, handoff, health, inline, staff, welcome
+from bot.tg import (
+    announcements,
+    answering,
+    article,
+    errors,
+    fallback,
+    handoff,
+    health,
+    inline,
+    privacy,
+    staff,
+    storagewatch,
+    welcome,
+)
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
+from bot.tg.lanes import ChatLanes
 from bot.tg.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (answering, inline, article, welcome, staff, announcements, handoff, health)
+FEATURES: tuple[Feature, ...] = (
+    answering,
+    inline,
+    article,
+    welcome,
+    staff,
+    announcements,
+    handoff,
+    health,
+    privacy,
+    storagewatch,
+)
 
 # Update kinds asked from Telegram (it remembers the last list, so it is always sent in full).
 ALLOWED_UPDATES = (
@@ -63,7 +90,6 @@ ALLOWED_UPDATES = (
     Update.INLINE_QUERY,
     Update.MY_CHAT_MEMBER,
 )
-CONCURRENT_UPDATES = 16
 BOOTSTRAP_RETRIES = 5  # start-up calls (getMe, deleteWebhook) retried on network errors, then exit
 
 
@@ -82,6 +108,7 @@ def build_application(
         ProxyURLError: the proxy (config key ``proxy``, or ``$HTTPS_PROXY``/``$ALL_PROXY``) cannot work.
     """
     snapshot = snapshot or Snapshot.load(config.knowledge)
+    limiter = RateLimiter()
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -94,8 +121,8 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(RateLimiter())
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(limiter)
+        .concurrent_updates(ChatLanes(limiter.answers_sent))  # a chat waiting for its limit never holds up another
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -119,7 +146,10 @@ def build_application(
     data.holder = KnowledgeHolder(snapshot)
     data.responder = Responder(data.holder, contact=config.contact)
     data.memory = Memory(config.conversation_minutes)
-    data.db = Database(config.database)
+    opened = open_database(config.database, datetime.now(config.tzinfo))
+    data.db, data.db_start = opened.db, opened
+    if opened.start is Start.CREATED:
+        logger.warning("Created a new, empty database at %s", config.database)
     data.journal = Journal(data.db)
 
     data.staff_commands = command_menus().staff
@@ -172,6 +202,17 @@ async def _post_shutdown(application: FaqApplication) -> None:
     application.bot_data.db.close()
 
 
+def webhook_secret(configured: str) -> str:
+    """The secret Telegram must send with every webhook call: the configured one, else a new random one.
+
+    Without a secret anyone who can reach the port could post forged updates (an admin's /announce).
+    """
+    if configured:
+        return configured
+    logger.info("No webhook.secret_token configured: using a new random one (given to Telegram by setWebhook)")
+    return secrets.token_urlsafe(32)
+
+
 def serve(application: FaqApplication, config: Config) -> None:
     """Long polling, or a webhook server when ``webhook.url`` is set; returns on SIGINT/SIGTERM."""
     webhook = config.webhook
@@ -181,7 +222,7 @@ def serve(application: FaqApplication, config: Config) -> None:
             port=webhook.port,
             url_path=webhook.path or urlsplit(webhook.url).path.lstrip("/"),
             webhook_url=webhook.url,
-            secret_token=webhook.secret_token or None,
+            secret_token=webhook_secret(webhook.secret_token),
             allowed_updates=list(ALLOWED_UPDATES),
             bootstrap_retries=BOOTSTRAP_RETRIES,
         )

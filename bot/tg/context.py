@@ -22,6 +22,7 @@ from bot.core.journal import Journal
 from bot.core.operations.heartbeat import UnreachableTracker, UpdateTracker
 from bot.core.reload import KnowledgeReloader
 from bot.core.storage import Database
+from bot.core.storage.health import Opened
 from bot.core.text import Script
 from bot.core.votes import Ballots
 from bot.proxy import Proxy
@@ -38,6 +39,7 @@ class BotData:
     responder: Responder
     memory: Memory  # the last answered turn of each conversation, for follow-up questions
     db: Database
+    db_start: Opened  # how the database was found at start
     journal: Journal
     reloader: KnowledgeReloader  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
@@ -49,6 +51,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.last_error_report: float = float("-inf")  # monotonic time of the last report to the admins
+        self.storage_failing = False  # a write to the database failed and none has succeeded since
         self.proxy: Proxy | None = None  # the proxy every Bot API call goes through, if any
         self.heartbeat_written: float = float("-inf")  # monotonic time the heartbeat file was last written
 
@@ -78,7 +81,7 @@ class UserData:
         self.script: Script | None = None
 
 
-# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int of extra retries per call.
+# ExtBot[int]: the bot's rate limiter (bot.tg.ratelimit) takes an int of flood retries per call.
 Context: TypeAlias = CallbackContext[ExtBot[int], UserData, ChatData, BotData]
 FaqApplication: TypeAlias = Application[ExtBot[int], Context, UserData, ChatData, BotData, JobQueue[Context]]
 

@@ -18,7 +18,7 @@ from bot.core.handoffs.store import Kind
 from bot.core.journal import FeedbackKind
 from bot.core.text import convert
 from bot.core.votes import VoteOutcome, VoteResult, inline_key, message_key
-from bot.tg import sending
+from bot.tg import sending, storagewatch
 from bot.tg.buttons import Action, Button
 from bot.tg.context import Context
 from bot.tg.formatting import escape
@@ -53,8 +53,8 @@ def _vote(
             stored_user_id=stored_user_id(context, user),
             unrecorded=unrecorded,
         )
-    except sqlite3.Error:
-        logger.exception("Could not record %s feedback on %s", kind.value, key)
+    except sqlite3.Error as error:
+        storagewatch.storage_failed(context, error, f"{kind.value} feedback on {key}")
         return None
 
 

@@ -67,8 +67,12 @@ class SendResult:
 class Sender(Protocol):
     """Talks to Telegram for the broadcaster."""
 
-    async def send(self, chat_id: int, text: str, *, html: bool) -> SendResult:
-        """Send one message; never raises for an error Telegram reports."""
+    async def send(self, chat_id: int, text: str, *, html: bool, started: Callable[[], None]) -> SendResult:
+        """Send one message; never raises for an error Telegram reports.
+
+        ``started`` is called the moment the request leaves for Telegram (after any wait
+        for flood limits): from then on the message may arrive whatever happens to the bot.
+        """
 
     async def pin(self, chat_id: int, message_id: int) -> str | None:
         """Pin a sent message; None when pinned, else a reason code."""
@@ -133,26 +137,39 @@ class Broadcaster:
 
     async def _deliver_one(self, broadcast: Broadcast, delivery: Delivery) -> None:
         chat_id = delivery.chat_id
-        if not self.ledger.claim(broadcast.id, chat_id, at=self.clock()):
-            return
+        claimed = False
+
+        def started() -> None:
+            """The request is leaving: from now on a crash leaves the row 'sending', flagged on restart."""
+            nonlocal claimed
+            if not claimed:
+                claimed = True
+                self.ledger.claim(broadcast.id, chat_id, at=self.clock())
+
         try:
-            result = await self.sender.send(chat_id, broadcast.text, html=broadcast.html)
+            result = await self.sender.send(chat_id, broadcast.text, html=broadcast.html, started=started)
         except Exception as error:  # a bug must not stop the broadcast; the chat is retried later
             logger.exception("sending broadcast %s to chat %s failed", broadcast.id, chat_id)
-            result = SendResult.retry("internal", type(error).__name__, uncertain=True)
+            result = SendResult.retry("internal", type(error).__name__, uncertain=claimed)
+        started()  # every attempt counts, even one that failed before its request left
+        where = f"Broadcast {broadcast.id} to chat {chat_id}"
         if result.status is SendStatus.SENT and result.message_id is not None:
             self.ledger.mark_sent(broadcast.id, chat_id, result.message_id, at=self.clock())
+            logger.info("%s: sent (message %s)", where, result.message_id)
             if delivery.pin == "pending":
                 await self._pin(delivery, result.message_id)
         elif result.status is SendStatus.MIGRATED and result.new_chat_id is not None:
             self.ledger.release(broadcast.id, chat_id)
             self.registry.migrated(chat_id, result.new_chat_id, at=self.clock())
+            logger.info("%s: the group moved to chat %s; it is sent there", where, result.new_chat_id)
         elif result.status is SendStatus.FAILED:
             self.ledger.mark_failed(broadcast.id, chat_id, result.error, result.detail)
             if result.chat_gone:
                 self.registry.chat_gone(chat_id, result.error, at=self.clock())
+            gone = "; the chat is marked inactive" if result.chat_gone else ""
+            logger.warning("%s: failed (%s: %s)%s", where, result.error, result.detail, gone)
         else:
-            self.ledger.mark_retry(
+            again = self.ledger.mark_retry(
                 broadcast.id,
                 chat_id,
                 result.error or "internal",
@@ -160,6 +177,9 @@ class Broadcaster:
                 uncertain=result.uncertain,
                 max_attempts=self.max_attempts,
             )
+            outcome = "a retry is scheduled" if again else "given up after the last attempt"
+            doubt = "; it may have arrived" if result.uncertain else ""
+            logger.warning("%s: %s (%s: %s)%s", where, outcome, result.error or "internal", result.detail, doubt)
 
     async def _pin(self, delivery: Delivery, message_id: int | None = None) -> None:
         message_id = message_id or delivery.message_id

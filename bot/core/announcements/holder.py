@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.announcements.model import Schedule
-from bot.core.announcements.schedule_file import DEFAULT_TIMEZONE, parse_schedule
+from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL, DEFAULT_TIMEZONE, parse_schedule
 from bot.core.problems import Problem, display_path
 
 _MISSING = "missing"
@@ -38,10 +38,12 @@ class ScheduleHolder:
         timezone: str = DEFAULT_TIMEZONE,
         grace: timedelta = timedelta(0),
         schedule: Schedule | None = None,
+        min_interval: timedelta = DEFAULT_MIN_INTERVAL,
     ) -> None:
         self.path = path
         self.timezone = timezone
         self.grace = grace  # an occurrence this late is still sent: not "over" yet
+        self.min_interval = min_interval
         self._schedule = schedule or Schedule(source=path)
         self._seen = self._schedule.digest  # the content last looked at, accepted or not
 
@@ -74,7 +76,15 @@ class ScheduleHolder:
         self, raw: bytes, *, now: datetime | None = None, shown: str | None = None
     ) -> tuple[Schedule | None, list[Problem]]:
         """Validate the bytes of a new version of the file, as :meth:`reload` does (``shown``: the name in problems)."""
-        return parse_schedule(raw, self.path, timezone=self.timezone, now=now, grace=self.grace, shown=shown)
+        return parse_schedule(
+            raw,
+            self.path,
+            timezone=self.timezone,
+            now=now,
+            grace=self.grace,
+            min_interval=self.min_interval,
+            shown=shown,
+        )
 
     def adopt(self, schedule: Schedule, problems: tuple[Problem, ...] = ()) -> ReloadResult:
         """Put a validated schedule in force (the file on disk already holds it)."""

@@ -196,6 +196,7 @@ class Ledger:
     def __init__(self, db: Database, registry: ChatRegistry | None = None) -> None:
         self.db = db
         self.registry = registry or ChatRegistry(db)
+        self._planned_digest: str | None = None  # the schedule whose look was last written
 
     # -- creating broadcasts ---------------------------------------------------------
     def draft(
@@ -257,8 +258,16 @@ class Ledger:
         """Look at the schedule up to ``now``: start a broadcast for every occurrence to send.
 
         Broadcasts, deliveries and the new ``checked_until`` are committed together,
-        so a crash leaves either all of them or none.
+        so a crash leaves either all of them or none.  Nothing is written when nothing
+        fell due and the schedule is the one planned last time (a tick every few seconds
+        would otherwise write every few seconds, and fail every few seconds on a full disk):
+        the stored ``checked_until`` then still tells what a restart must look at.
         """
+        since = self.checked_until()
+        if since is not None and schedule.digest == self._planned_digest:
+            verdict = plan(schedule, since, now, grace)
+            if not verdict.to_send and not verdict.missed:
+                return Tick(verdict, (), since)
         with self.db.transaction() as connection:
             row = connection.execute("SELECT checked_until FROM scheduler_state WHERE id = 1").fetchone()
             since = datetime.fromisoformat(row["checked_until"]) if row else None
@@ -274,6 +283,7 @@ class Ledger:
                 " ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
                 (iso(checked),),
             )
+        self._planned_digest = schedule.digest
         return Tick(verdict, tuple(started), since)
 
     def checked_until(self) -> datetime | None:

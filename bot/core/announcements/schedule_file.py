@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,10 @@ ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_TEXT_LENGTH = 4096  # Telegram's limit for one message
 TOP_KEYS = ("announcements",)
-ENTRY_KEYS = ("id", "text", "at", "targets", "pin", "repeat", "days", "cron", "until")
+ENTRY_KEYS = ("id", "text", "at", "targets", "pin", "repeat", "days", "cron", "until", "frequent")
+DEFAULT_MIN_INTERVAL = dt.timedelta(hours=1)  # a repetition more frequent needs "frequent: true"
+SAMPLE_DAYS = 8  # how far ahead a repetition is looked at to find its shortest gap and busiest day
+SAMPLE_LIMIT = 2000
 TIME_EXAMPLE = "2026-03-02 09:00"
 
 TARGET_WORDS = {
@@ -72,11 +76,19 @@ class _RejectedError(Exception):
 class _Checker(ProblemCollector):
     """Collects problems while turning raw YAML data into announcements."""
 
-    def __init__(self, shown: str, tz: ZoneInfo, now: dt.datetime, grace: dt.timedelta) -> None:
+    def __init__(
+        self,
+        shown: str,
+        tz: ZoneInfo,
+        now: dt.datetime,
+        grace: dt.timedelta,
+        min_interval: dt.timedelta = DEFAULT_MIN_INTERVAL,
+    ) -> None:
         super().__init__(shown)
         self.tz = tz
         self.now = now
         self.grace = grace
+        self.min_interval = min_interval
 
     def reject(self, mark: Mark | None, message: str) -> _RejectedError:
         """Report an error that makes the value being read unusable; the caller raises what this returns."""
@@ -212,6 +224,9 @@ class _Checker(ProblemCollector):
         pin = raw.get("pin", False)
         if not isinstance(pin, bool):
             self.add(values.get("pin"), f"{name}的 pin 只能写 true（置顶）或 false（不置顶）。")
+        frequent = raw.get("frequent", False)
+        if not isinstance(frequent, bool):
+            self.add(values.get("frequent"), f"{name}的 frequent 只能写 true 或 false。")
         repeat = self.checked(lambda: self.repeat(raw, name))
         if until is not None and raw.get("repeat") is None:
             self.add(values["until"], f"{name}写了 until，但没有 repeat：只发一次的通知不需要 until。", warning=True)
@@ -224,7 +239,22 @@ class _Checker(ProblemCollector):
         if pin and not targets.groups:
             self.add(values["pin"], f"{name}只发给订阅者（私聊），pin 只在群组里有效，这里不会置顶。", warning=True)
         self.warn_if_over(announcement, values)
+        if frequent is not True and self.too_frequent(announcement, values, name):
+            return None
         return announcement
+
+    def too_frequent(self, announcement: Announcement, values: dict[str, Mark], name: str) -> bool:
+        """Whether a repetition sends more often than the minimum interval allows (reported)."""
+        gap = shortest_gap(announcement) if announcement.repeat is not None else None
+        if gap is None or gap >= self.min_interval:
+            return False
+        self.add(
+            values.get("cron") or values.get("repeat"),
+            f"{name}每隔 {_minutes(gap)}就发一次（一天最多 {busiest_day(announcement)} 次），"
+            f"比允许的最短间隔 {_minutes(self.min_interval)}还密：请改写 cron，例如“0 9 * * 1-5”"
+            "表示周一到周五每天 9:00 一次；确实需要这么频繁，请在这一条加上 frequent: true。",
+        )
+        return True
 
     def identifier(self, raw: LineDict, where: str) -> str | None:
         if "id" not in raw:
@@ -299,12 +329,53 @@ class _Checker(ProblemCollector):
         )
 
 
+def _minutes(gap: dt.timedelta) -> str:
+    minutes = int(gap.total_seconds() // 60)
+    return f"{minutes // 60} 小时" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} 分钟"
+
+
+def _sample(announcement: Announcement) -> list[dt.datetime]:
+    """The occurrences in the first :data:`SAMPLE_DAYS` days from the first one (at most :data:`SAMPLE_LIMIT`)."""
+    moments: list[dt.datetime] = []
+    moment = announcement.next_after(announcement.at - dt.timedelta(microseconds=1))
+    end = announcement.at + dt.timedelta(days=SAMPLE_DAYS)
+    while moment is not None and moment <= end and len(moments) < SAMPLE_LIMIT:
+        moments.append(moment)
+        moment = announcement.next_after(moment)
+    return moments
+
+
+def shortest_gap(announcement: Announcement) -> dt.timedelta | None:
+    """The shortest time between two sendings of a repetition (None: it sends at most once)."""
+    moments = _sample(announcement)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    return min(gaps) if gaps else None
+
+
+def busiest_day(announcement: Announcement) -> int:
+    """How many times the announcement is sent on its busiest day."""
+    days = [moment.date() for moment in _sample(announcement)]
+    return max((days.count(day) for day in set(days)), default=0)
+
+
+def sendings_summary(schedule: Schedule) -> list[str]:
+    """One line per repeating announcement: how often it sends, for ``faqbot check``."""
+    shown = display_path(schedule.source) if schedule.source is not None else ANNOUNCEMENTS_FILE
+    return [
+        f"{shown}:{announcement.line}: 通知“{announcement.id}”每天最多发送 {busiest_day(announcement)} 次"
+        f"（{announcement.repeat.describe(announcement.at)}）"
+        for announcement in schedule.announcements
+        if announcement.repeat is not None
+    ]
+
+
 def check_schedule(
     path: Path,
     *,
     timezone: str = DEFAULT_TIMEZONE,
     now: dt.datetime | None = None,
     grace: dt.timedelta = dt.timedelta(0),
+    min_interval: dt.timedelta = DEFAULT_MIN_INTERVAL,
 ) -> tuple[Schedule | None, list[Problem]]:
     """Validate an announcements file; return the schedule (None when there are errors) and every problem.
 
@@ -313,6 +384,7 @@ def check_schedule(
         timezone: the zone the file's dates and times are in (config ``timezone``).
         now: the present, to warn about announcements that will not fire again.
         grace: how late an occurrence may still be sent (config ``announcements.grace_period_minutes``).
+        min_interval: the shortest gap a repetition may have without ``frequent: true``.
     """
     shown = display_path(path)
     try:
@@ -321,7 +393,7 @@ def check_schedule(
         return None, [Problem(shown, 1, 1, "找不到这个文件。请检查路径是否正确。")]
     except OSError as error:
         return None, [Problem(shown, 1, 1, f"无法读取这个文件（{error.strerror}）。")]
-    return parse_schedule(raw, path, timezone=timezone, now=now, grace=grace)
+    return parse_schedule(raw, path, timezone=timezone, now=now, grace=grace, min_interval=min_interval)
 
 
 def parse_schedule(
@@ -331,6 +403,7 @@ def parse_schedule(
     timezone: str = DEFAULT_TIMEZONE,
     now: dt.datetime | None = None,
     grace: dt.timedelta = dt.timedelta(0),
+    min_interval: dt.timedelta = DEFAULT_MIN_INTERVAL,
     shown: str | None = None,
 ) -> tuple[Schedule | None, list[Problem]]:
     """Like :func:`check_schedule` for the bytes of the file at ``path`` (already read).
@@ -343,7 +416,7 @@ def parse_schedule(
     except InvalidFileError as error:
         return None, error.problems
     tz = ZoneInfo(timezone)
-    checker = _Checker(shown, tz, now or dt.datetime.now(tz), grace)
+    checker = _Checker(shown, tz, now or dt.datetime.now(tz), grace, min_interval)
     raw_entries, marks = checker.entries(data)
     announcements: list[Announcement] = []
     first_seen: dict[str, Mark] = {}

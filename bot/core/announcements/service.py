@@ -20,6 +20,7 @@ from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Ledger
 from bot.core.announcements.model import Targets
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.registry import ChatRegistry
+from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL
 from bot.core.journal import utc_now
 from bot.core.storage import Database
 
@@ -53,10 +54,11 @@ class AnnouncementService:
         grace: timedelta,
         clock: Callable[[], datetime] = utc_now,
         max_attempts: int = MAX_ATTEMPTS,
+        min_interval: timedelta = DEFAULT_MIN_INTERVAL,
     ) -> None:
         self.registry = ChatRegistry(db)
         self.ledger = Ledger(db, self.registry)
-        self.holder = ScheduleHolder(schedule_path, timezone=timezone, grace=grace)
+        self.holder = ScheduleHolder(schedule_path, timezone=timezone, grace=grace, min_interval=min_interval)
         self.tz = ZoneInfo(timezone)
         self.grace = grace
         self.clock = clock

@@ -8,6 +8,7 @@ deliveries) each own their tables and take a :class:`Database`.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -35,10 +36,8 @@ def migrations() -> list[Migration]:
             found.append(Migration(int(match.group(1)), item.name, item.read_text(encoding="utf-8")))
     found.sort(key=lambda migration: migration.version)
     versions = [migration.version for migration in found]
-    # Numbers are handed out to features developed in parallel, so a branch may lack another's
-    # number for a while; two files with one number are always an error.
-    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
-        raise RuntimeError(f"migrations must be numbered 1, 2, 3 … each number once, found {versions}")
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1, 2, 3 … without gaps, found {versions}")
     return found
 
 
@@ -58,16 +57,17 @@ class Database:
         self.path = Path(path) if str(path) != ":memory:" else None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, detect_types=0)
         self.connection.row_factory = sqlite3.Row
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.execute("PRAGMA synchronous=FULL")
-        self.connection.execute("PRAGMA foreign_keys=ON")
-        self.connection.execute("PRAGMA busy_timeout=5000")
         try:
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=FULL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            self.connection.execute("PRAGMA busy_timeout=5000")
             self.migrate(target_version)
         except BaseException:
-            self.connection.close()  # a failed migration rolled back; do not leak the connection
+            self.connection.close()  # not a database, or a failed migration (rolled back): do not leak it
             raise
 
     @property
@@ -105,6 +105,19 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (it holds questions and chat ids); tighten an old one.
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
 
 
 class _Transaction:
