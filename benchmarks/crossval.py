@@ -1,6 +1,6 @@
 """Cross-validate the whole fitting inside the tuning part of our labelled questions.
 
-    python -m benchmarks.crossval [--tianchi PATH] [--folds 5] [--seeds 4] [--slack 0.01 0.03]
+    python -m benchmarks.crossval [--tianchi PATH] [--folds 5] [--seeds 4] [--slack 0 0.01 0.03]
 
 Our holdout part is for reporting only, so an idea about scoring or fitting is
 judged here instead: the tuning questions are split into folds (by CRC32 of the
@@ -77,7 +77,7 @@ def cross_validate(
     *,
     folds: int = 5,
     seeds: int = 1,
-    slacks: Sequence[float] = (0.03,),
+    slacks: Sequence[float] = (0.0,),
     faq_weight: float = 2.0,
     unrelated_weight: float = 4.0,
     max_wrong: float = 0.005,
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=4, help="repeat with this many different fold assignments")
-    parser.add_argument("--slack", type=float, nargs="+", default=[0.01, 0.03], help="slacks of fit_thresholds")
+    parser.add_argument("--slack", type=float, nargs="+", default=[0.0, 0.01, 0.03], help="slacks of fit_thresholds")
     parser.add_argument("--faq-weight", type=float, default=2.0, help="weight of our FAQ against Tianchi A")
     parser.add_argument("--unrelated-weight", type=float, default=4.0, help="weight of our unrelated questions")
     parser.add_argument("--max-wrong", type=float, default=0.005, help="max_wrong_rate of fit_thresholds")

@@ -32,7 +32,7 @@ from tests.tgkit import (
 STAFF_CHAT = -1009876543210
 STAFF_MEMBER = 5005
 DECLINED = "双百双招期间可以开自己的车去吗？"
-SUGGESTING = ("要干嘛", "要做什么工作", "干啥")
+SUGGESTING = ("干啥", "岗位", "先锋团")  # too little said to answer: "did you mean"
 
 
 @pytest.fixture

@@ -204,7 +204,7 @@ async def test_a_reply_lost_in_transit_is_retried(bot: Harness, failures: list[E
 async def test_a_menu_edit_lost_in_transit_is_retried(bot: Harness) -> None:
     (menu,) = [call for call in await bot.ask("/faq") if call.method == "sendMessage"]
     attempts = failing_first(bot.api, "editMessageText", [ApiError(502, "Bad Gateway")])
-    calls = await bot.press(menu, "下一页")
+    calls = await bot.press(menu, "项目概况")
     assert len(attempts) == 2
     assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText", "editMessageText"]
     assert bot.errors == []

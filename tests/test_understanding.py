@@ -221,9 +221,11 @@ def test_each_kind_of_reply_has_its_wording(question: str, kind: Kind) -> None:
     assert reply.empty is (kind in {Kind.SMALL_TALK, Kind.EMPTY})
 
 
-def test_an_unrelated_question_never_gets_the_programmes_facts() -> None:
-    reply = responder().reply("江苏和浙江哪个省GDP高")
-    assert reply.outcome is not Outcome.ANSWER
+@pytest.mark.parametrize("question", ["上海迪士尼门票多少钱", "淮北明天下雨吗", "推荐一部好看的电影"])
+def test_an_unrelated_question_never_gets_the_programmes_facts(question: str) -> None:
+    reply = responder().reply(question)
+    assert reply.outcome is Outcome.DECLINE
+    assert reply.kind is Kind.UNRELATED
 
 
 # -- follow-ups -----------------------------------------------------------------------------------

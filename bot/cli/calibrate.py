@@ -50,8 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--slack",
         type=float,
-        default=0.03,
-        help="take the most cautious limits within this share of the best right-answer rate (default 0.03)",
+        default=0.0,
+        help="take the most cautious limits within this share of the best right-answer rate (default 0)",
     )
     parser.add_argument("--write", action="store_true", help="write calibration.yaml beside the FAQ")
     parser.set_defaults(func=run)

@@ -158,13 +158,6 @@ class Messages:
     UNKNOWN_ENTRY = "这个问题已经不在问答库里了（可能刚刚更新过）。请重新提问，或发送 /faq 查看全部问题。"
 
 
-def _more_confident(first: MatchResult, second: MatchResult) -> bool:
-    """Whether ``first`` finds an entry at least as confidently as ``second``."""
-    if first.best is None or first.outcome is Outcome.DECLINE:
-        return False
-    return second.best is None or first.best.score >= second.best.score
-
-
 class Responder:
     """Answers questions from whatever snapshot the holder currently serves."""
 
@@ -192,7 +185,7 @@ class Responder:
         if leans and not (names_new_subject(question) and result.outcome is not Outcome.DECLINE):
             assert previous is not None
             followed = snapshot.matcher.match(with_context(question, previous))
-            if _more_confident(followed, result):
+            if followed.outcome is not Outcome.DECLINE:
                 result, context = followed, followed.query
         if result.outcome is Outcome.ANSWER and result.best is not None:
             entry = snapshot.knowledge[result.best.entry_id]
