@@ -7,10 +7,14 @@ and over a toy FAQ of another programme, so that nothing depends on one programm
 from __future__ import annotations
 
 import functools
+import io
+import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.core.answering import Kind, KnowledgeHolder, Messages, Responder, Snapshot
 from bot.core.conversation import Memory, Turn, is_elliptical, with_context
 from bot.core.focus import Focus, has_content, is_small_talk, question_clauses
@@ -290,3 +294,16 @@ def test_memory_forgets_after_its_minutes_and_keeps_conversations_apart() -> Non
     memory.remember("a", Turn("要去多久", "duration"))
     memory.forget("a")
     assert memory.recall("a") is None
+
+
+def test_ask_conversation_reads_each_line_in_the_context_of_the_lines_before(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "王程俊是谁\n他去的哪里？\n\n他去的哪里？\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    assert main(["ask", "--json", "--conversation", "-"]) == 0
+    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(replies) == 3  # the empty line starts a new conversation and prints nothing
+    assert all(set(reply) == {"answered", "id", "score", "answer", "passage", "suggestions"} for reply in replies)
+    assert [reply["id"] for reply in replies[:2]] == ["wang_chengjun", "wang_chengjun"]
+    assert not replies[2]["answered"]  # the same question in a new conversation: no context
