@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.cli.status import problems
+from bot.core.handoffs.store import HandoffStore, Kind, NewHandoff
 from bot.core.knowledge import load_knowledge
 from bot.core.operations.heartbeat import Heartbeat, heartbeat_path, read_heartbeat, write_heartbeat
 from bot.core.operations.status import format_status, read_status
@@ -73,6 +74,8 @@ def test_status_of_a_stopped_bot_from_its_database_alone(tmp_path: Path) -> None
                 " VALUES (1, ?, 'group', ?, 'no', ?, ?)",
                 (chat, state, now.isoformat(), attempted and attempted.isoformat(timespec="seconds")),
             )
+    for question in ("住宿怎么安排？", "补贴怎么发？"):
+        HandoffStore(db).create(NewHandoff(Kind.DECLINE, "private", question, 42, "—"), now)
     db.close()
 
     status = read_status(database, now=now)
@@ -84,6 +87,8 @@ def test_status_of_a_stopped_bot_from_its_database_alone(tmp_path: Path) -> None
     assert "bot: not running" in text
     assert "last recorded activity" in text
     assert "1 broadcasts sending, 1 deliveries pending, 2 sending (1 stuck" in text
+    assert status.handoffs_open == 2
+    assert "questions handed to staff, still open: 2" in text
 
 
 def _write_config(folder: Path, server: FakeBotApiServer, knowledge: Path) -> Path:
@@ -146,6 +151,7 @@ def test_status_backup_and_restore_on_real_runs(tmp_path: Path, capsys: pytest.C
     assert "(message) at" in running_report
     shipped = len(load_knowledge(PROJECT_ROOT / "knowledge"))
     assert f"FAQ in force: {shipped} entries" in running_report
+    assert "questions handed to staff, still open: 0" in running_report
 
     code, stopped_report = _status(config_a, capsys)
     assert code == 1

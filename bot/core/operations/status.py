@@ -41,6 +41,7 @@ class Status:
     deliveries_sending: int
     deliveries_stuck: int
     questions_today: int
+    handoffs_open: int = 0  # questions handed to staff and not answered or closed yet
 
     @property
     def alive(self) -> bool:
@@ -117,6 +118,7 @@ def read_status(database: Path, *, now: datetime | None = None) -> Status:
                     (stuck_before,),
                 ),
                 ("SELECT COUNT(*) FROM questions WHERE created_at >= ?", (day_start,)),
+                ("SELECT COUNT(*) FROM handoffs WHERE state IN ('open', 'replied')", ()),
             )
         ]
     finally:
@@ -134,6 +136,7 @@ def read_status(database: Path, *, now: datetime | None = None) -> Status:
         deliveries_sending=counts[2],
         deliveries_stuck=counts[3],
         questions_today=counts[4],
+        handoffs_open=counts[5],
     )
 
 
@@ -182,5 +185,6 @@ def format_status(status: Status) -> str:
         f" pending, {status.deliveries_sending} sending ({status.deliveries_stuck} stuck for over"
         f" {int(STUCK_SENDING.total_seconds() // 60)} min)"
     )
+    lines.append(f"questions handed to staff, still open: {status.handoffs_open}")
     lines.append(f"database: {status.database} ({status.database_bytes / 1024:.0f} KB)")
     return "\n".join(lines)
