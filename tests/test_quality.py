@@ -109,9 +109,9 @@ def test_small_talk_gets_a_friendly_line(split: str, floor: float) -> None:
     assert scorecard()[split, "smalltalk"].share(Verdict.OK) >= floor
 
 
-@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.80), (HOLDOUT, 0.70)])
-def test_a_follow_up_in_context_finds_its_entry(split: str, floor: float) -> None:
-    assert scorecard()[split, FOLLOW_UP].helpful >= floor
+@pytest.mark.parametrize("split", [TUNING, HOLDOUT])
+def test_a_follow_up_in_context_finds_its_entry(split: str) -> None:
+    assert scorecard()[split, FOLLOW_UP].helpful >= 0.75
 
 
 @pytest.mark.parametrize(

@@ -307,10 +307,3 @@ def test_ask_conversation_reads_each_line_in_the_context_of_the_lines_before(
     assert all(set(reply) == {"answered", "id", "score", "answer", "passage", "suggestions"} for reply in replies)
     assert [reply["id"] for reply in replies[:2]] == ["wang_chengjun", "wang_chengjun"]
     assert not replies[2]["answered"]  # the same question in a new conversation: no context
-
-
-def test_a_short_question_on_a_new_topic_does_not_lean_on_the_last_answer() -> None:
-    turn = responder().reply("王程俊是谁").turn
-    assert turn is not None
-    reply = responder().reply("淮北明天下雨吗", previous=turn)
-    assert reply.kind is Kind.UNRELATED

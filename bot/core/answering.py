@@ -22,7 +22,6 @@ from bot.core.text import Script, convert, detect_script
 
 DEFAULT_CONTACT = "所在单位的组织人事部门"
 SUGGESTION_COUNT = 3
-NEW_TOPIC = 0.6  # the share of a question's weight in unseen words above which it does not lean on the last turn
 INLINE_SHARE = 0.5  # an inline result scores at least this share of the answer limit
 RELATED_COUNT = 3
 
@@ -159,11 +158,6 @@ class Messages:
     UNKNOWN_ENTRY = "这个问题已经不在问答库里了（可能刚刚更新过）。请重新提问，或发送 /faq 查看全部问题。"
 
 
-def _new_topic(snapshot: Snapshot, question: str) -> bool:
-    """A question mostly made of words the FAQ never uses starts a new topic (淮北明天下雨吗), whatever its form."""
-    return snapshot.matcher.prepare(question).unknown > NEW_TOPIC
-
-
 class Responder:
     """Answers questions from whatever snapshot the holder currently serves."""
 
@@ -187,7 +181,7 @@ class Responder:
         result = snapshot.matcher.match(question)
         context = ""
         # A follow-up leans on the last answer, unless it names its own subject and is understood alone.
-        leans = previous is not None and is_elliptical(question) and not _new_topic(snapshot, question)
+        leans = previous is not None and is_elliptical(question)
         if leans and not (names_new_subject(question) and result.outcome is not Outcome.DECLINE):
             assert previous is not None
             followed = snapshot.matcher.match(with_context(question, previous))
