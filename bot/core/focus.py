@@ -136,9 +136,10 @@ def _asks(clause: str) -> bool:
 def question_clauses(message: str) -> str:
     """The part of a cleaned message that asks: without self-introductions, hearsay markers and verification tails.
 
-    Clauses before it that ask nothing (我下周就要出发了，领导只说去了好好干，…) are context; so
-    is a clause introducing the asker, hearsay markers (听说) and a tail asking whether the claim is
-    true (是真的吗).  A message none of whose clauses asks is kept whole.
+    A clause introducing the asker (我是今年被选派的干部) goes when another clause remains; after a
+    question introducer (…，想问岗位会不会在企业) only what follows it stays; hearsay markers (听说)
+    and a tail asking whether the claim is true (是真的吗) go, the claim stays.  Other clauses are
+    kept: a topic often stands before the question (听说有补贴，一天多少钱).
     """
     message = _TAIL_RE.sub("", message) or message
     parts = _CLAUSE_RE.findall(message) or [message]
@@ -162,13 +163,21 @@ class Focus:
         ordered = sorted({word for word in normalized if word}, key=len, reverse=True)
         self._context_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
-    def names_context(self, message: str) -> bool:
-        """Whether the message names the FAQ's context (the programme): it is about the programme."""
-        return self._context_re is not None and bool(self._context_re.search(normalize(message, self.synonyms)))
+    def names_context(self, message: str, normalized: str | None = None) -> bool:
+        """Whether the message names the FAQ's context (the programme): it is about the programme.
 
-    def question(self, message: str) -> str | None:
-        """The normalised message without its context, or None when it has none or nothing would be left."""
-        full = normalize(message, self.synonyms)
+        ``normalized``: the message already normalised with this FAQ's synonyms, if the caller has it.
+        """
+        if self._context_re is None:
+            return False
+        return bool(self._context_re.search(normalize(message, self.synonyms) if normalized is None else normalized))
+
+    def question(self, message: str, normalized: str | None = None) -> str | None:
+        """The normalised message without its context, or None when it has none or nothing would be left.
+
+        ``normalized``: the message already normalised with this FAQ's synonyms, if the caller has it.
+        """
+        full = normalize(message, self.synonyms) if normalized is None else normalized
         asked = normalize(question_clauses(clean(message)), self.synonyms)
         focused = DEICTIC_RE.sub("", asked)
         if self._context_re is not None:

@@ -552,14 +552,14 @@ class Matcher:
         if not candidates:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
         candidates = self._focus(query, candidates, limit)
-        question = self.focus.question(query)
+        question = self.focus.question(query, prepared.normalized)
         if question is not None:
             candidates = self._without_context(candidates, self._read(question, limit))
         candidates = self._verbatim_first(prepared.rewritten, candidates)
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
-        related = outcome is not Outcome.DECLINE or self.focus.names_context(query)
+        related = outcome is not Outcome.DECLINE or self.focus.names_context(query, prepared.normalized)
         return MatchResult(query, prepared.normalized, outcome, candidates, related)
 
     def _verbatim_first(self, rewritten: str, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
