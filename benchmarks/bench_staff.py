@@ -13,15 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core.answering import KnowledgeHolder, Reply, Snapshot
-from bot.core.journal import Journal
-from bot.core.matcher import Outcome
-from bot.core.missed import missed_report
-from bot.core.period import Period
-from bot.core.reload import KnowledgeReloader
-from bot.core.stats import collect_stats
-from bot.core.storage import Database
-from bot.core.text import Script, normalize
+from bot.core.conversation import Reply
+from bot.core.knowledge.reload import KnowledgeReloader
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import Script, normalize
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import Journal
+from bot.core.usage.missed import missed_report
+from bot.core.usage.period import Period
+from bot.core.usage.stats import collect_stats
 from bot.paths import PROJECT_ROOT
 
 WORDS = "补贴工资住宿吃饭家属孩子考核提拔报名岗位城市时间人数任务招商人才上海江苏浙江"

@@ -6,7 +6,7 @@ Our holdout part is for reporting only, so an idea about scoring or fitting is
 judged here instead: the tuning questions are split into folds (by CRC32 of the
 text and a seed); for each fold the ranking and confidence models are refitted
 (:mod:`benchmarks.calibrate`, with Tianchi part A) and the limits chosen
-(:func:`~bot.core.calibration.fit_thresholds`) on the other folds, and the fold
+(:func:`~bot.core.matching.calibration.fit_thresholds`) on the other folds, and the fold
 itself is then answered with them.  The counts over all held-out folds estimate
 what ``faqbot calibrate`` will give on questions it has not seen.
 """
@@ -31,9 +31,9 @@ from benchmarks.calibrate import (
     weighted_groups,
 )
 from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
-from bot.core.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds
-from bot.core.evaluation import TUNING, Kind
-from bot.core.matcher import Weights
+from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds
+from bot.core.matching.evaluation import TUNING, Kind
+from bot.core.matching.matcher import Weights
 
 
 @dataclass

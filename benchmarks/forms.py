@@ -1,4 +1,4 @@
-"""What a cadre gets, form by form: the scorecard of :mod:`bot.core.scorecard` as benchmark tables.
+"""What a cadre gets, form by form: the scorecard of :mod:`bot.core.matching.scorecard` as benchmark tables.
 
 One row per part (tuning, holdout) and group: each form positives are written in
 (bare, name, self, hearsay, polite, multi, typo, traditional, keyword, and the
@@ -17,13 +17,13 @@ from rapidfuzz import fuzz, process
 
 from benchmarks.datasets import OWN_KNOWLEDGE, OWN_QUESTIONS, Dataset
 from benchmarks.tables import Share, Table
-from bot.core.answering import Kind as ReplyKind
-from bot.core.answering import KnowledgeHolder, Reply, Responder, Snapshot
-from bot.core.conversation import Turn
-from bot.core.evaluation import HOLDOUT, TUNING, load_labelled
-from bot.core.knowledge import Knowledge
-from bot.core.matcher import Outcome
-from bot.core.scorecard import (
+from bot.core.conversation import Kind as ReplyKind
+from bot.core.conversation import Reply, Responder, Turn
+from bot.core.knowledge.model import Knowledge
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.evaluation import HOLDOUT, TUNING, load_labelled
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.scorecard import (
     Asker,
     Tally,
     Verdict,
@@ -33,7 +33,7 @@ from bot.core.scorecard import (
     score_conversations,
     score_questions,
 )
-from bot.core.text import Script
+from bot.core.matching.text import Script
 
 
 def engine_asker(snapshot: Snapshot) -> Asker:

@@ -1,13 +1,13 @@
 """Learn how much each character says about a question's meaning, from Tianchi part A.
 
-    python -m benchmarks.learn [--tianchi PATH]     # rewrites bot/core/learned.py
+    python -m benchmarks.learn [--tianchi PATH]     # rewrites bot/core/matching/learned.py
 
 For every labelled paraphrase pair of part A (an FAQ question and a question
 that means the same), count how often a character on one side is kept on the
 other.  Characters people keep when they rephrase (肺, 哮, 药) carry the meaning;
 characters they swap freely (怎, 样, 该, 导) only shape the question.  The
 smoothed keep rate of each character seen often enough is written to
-``bot/core/learned.py`` and used by the matcher as a generic per-character weight.
+``bot/core/matching/learned.py`` and used by the matcher as a generic per-character weight.
 Part B is never read here; ``python -m benchmarks.run`` reports on it.
 """
 
@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.datasets import PART_A, tianchi_available, tianchi_dataset, tianchi_path
-from bot.core import phrases
-from bot.core.evaluation import Kind
-from bot.core.text import normalize, tokens
+from bot.core.matching import phrases
+from bot.core.matching.evaluation import Kind
+from bot.core.matching.text import normalize, tokens
 
-TARGET = Path(__file__).resolve().parent.parent / "bot" / "core" / "learned.py"
+TARGET = Path(__file__).resolve().parent.parent / "bot" / "core" / "matching" / "learned.py"
 MIN_SEEN = 15
 
 HEADER = '''"""Per-character tables learned by ``python -m benchmarks.learn``; do not edit.
@@ -35,7 +35,7 @@ least %(min_seen)d times.
 
 - ``KEEP_RATE``: the smoothed rate at which a character is kept when a question
   is rephrased — how much it says about the meaning.  Characters not listed
-  weigh 1 (or the function-character weight of :mod:`bot.core.phrases`).
+  weigh 1 (or the function-character weight of :mod:`bot.core.matching.phrases`).
 - ``CHANGE_RISK``: the log-odds that a character present on one side only means
   the two questions ask different things (positive) rather than the same thing
   in other words (negative).

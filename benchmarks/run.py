@@ -55,12 +55,12 @@ from benchmarks.datasets import (
 )
 from benchmarks.forms import forms_table, helpful_first
 from benchmarks.tables import Share, Table
-from bot.core.answering import Snapshot
-from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.knowledge import Entry, Knowledge, load_knowledge
-from bot.core.matcher import Matcher, Outcome
-from bot.core.pinyin import reading
-from bot.core.text import to_simplified
+from bot.core.knowledge.model import Entry, Knowledge, load_knowledge
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
+from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.pinyin import reading
+from bot.core.matching.text import to_simplified
 from bot.paths import PROJECT_ROOT
 
 # A system answers a question with its ranked entry ids and whether it is confident
@@ -175,7 +175,7 @@ SHARED_TABLES_MB = 0.0  # set by main(): the engine's process-wide tables, added
 
 SHARED_TABLES_CODE = (
     "import tracemalloc; tracemalloc.start(); "
-    "from bot.core.pinyin import reading; from bot.core.text import to_simplified; "
+    "from bot.core.matching.pinyin import reading; from bot.core.matching.text import to_simplified; "
     "reading('测'); to_simplified('測試'); print(tracemalloc.get_traced_memory()[0] / 1e6)"
 )
 

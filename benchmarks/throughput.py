@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 
 from bot.cli.evaluate import DEFAULT_QUESTIONS
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.evaluation import load_labelled
+from bot.core.conversation import Responder
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.evaluation import load_labelled
 from tests.tgkit import SHIPPED_KNOWLEDGE, Payloads, make_config, running
 
 CONCURRENCY = 16  # as CONCURRENT_UPDATES in bot.tg.app

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.answering import Reply
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.matcher import Outcome
-from bot.core.text import Script, normalize
+from bot.core.conversation import Reply
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import Script, normalize
+from bot.core.usage.journal import FeedbackKind, Journal
 from bot.paths import PROJECT_ROOT
 
 ARTICLE = PROJECT_ROOT / "knowledge" / "article.md"

@@ -24,8 +24,8 @@ from bot.core.announcements.ledger import (
 )
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.registry import ChatRegistry
-from bot.core.journal import utc_now
-from bot.core.storage import Database
+from bot.core.storage.clock import utc_now
+from bot.core.storage.connection import Database
 from tests.announcement_fakes import FakeSender, FakeTelegram, SimulatedCrashError
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,7 @@ import pytest
 from bot.core.announcements.ledger import Ledger
 from bot.core.announcements.model import Targets
 from bot.core.announcements.registry import Audience, Change, ChatRegistry
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 
 GROUP = -100
 

@@ -10,7 +10,7 @@ import pytest
 from bot.core.announcements.model import Targets
 from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE
 from bot.core.announcements.service import AnnouncementService
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 from tests.announcement_fakes import Clock, FakeSender, FakeTelegram, at
 
 SCHEDULE = """\

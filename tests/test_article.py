@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.article import load_article
+from bot.core.knowledge.article import load_article
 from bot.paths import PROJECT_ROOT
 from scripts.clean_article import DEFAULT_OUTPUT, DEFAULT_SEED, render
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.answering import Reply
-from bot.core.calibration import Outcome
-from bot.core.journal import Journal
+from bot.core.conversation import Reply
+from bot.core.matching.calibration import Outcome
+from bot.core.matching.text import Script
 from bot.core.operations.backup import (
     BackupError,
     create_backup,
@@ -25,8 +25,8 @@ from bot.core.operations.backup import (
     restore_backup,
 )
 from bot.core.operations.runlock import RunLock, holder
-from bot.core.storage import Database
-from bot.core.text import Script
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import Journal
 from bot.paths import PROJECT_ROOT
 from tests.tgkit import Harness, make_config, running
 

@@ -10,7 +10,7 @@ from benchmarks import run
 from benchmarks.datasets import part_of, tianchi_available, tianchi_path
 from benchmarks.run import synthetic_knowledge
 from benchmarks.tables import Share, Table, format_cell
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.knowledge.model import Entry, Knowledge
 
 
 def test_harness_on_our_faq_with_a_small_scale_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_fits_separate_right_from_wrong_candidates() -> None:
     import numpy as np
 
     from benchmarks.calibrate import Sample, fit, fit_softmax, leads
-    from bot.core.evaluation import Kind
+    from bot.core.matching.evaluation import Kind
 
     rows = np.asarray([[0.9, 0.1], [0.2, 0.3], [0.1, 0.2]])
     samples = [Sample(Kind.POSITIVE, rows, np.asarray([1.0, 0.0, 0.0]), np.zeros(3, bool)) for _ in range(5)]
@@ -88,7 +88,7 @@ def test_signed_fit_keeps_a_cautionary_weight_from_turning_positive() -> None:
     import numpy as np
 
     from benchmarks.calibrate import Sample, fit, fit_signed
-    from bot.core.evaluation import Kind
+    from bot.core.matching.evaluation import Kind
 
     # The second input goes with right answers in these samples (as unexplained
     # content does among the Tianchi negatives); the sign keeps it from helping.
@@ -107,8 +107,8 @@ def test_cross_validation_answers_each_question_from_the_other_folds() -> None:
 
     from benchmarks.calibrate import Sample
     from benchmarks.crossval import cross_validate
-    from bot.core.evaluation import Kind
-    from bot.core.matcher import ACCEPTANCE_FEATURES, FEATURES
+    from bot.core.matching.evaluation import Kind
+    from bot.core.matching.matcher import ACCEPTANCE_FEATURES, FEATURES
 
     assert len(ACCEPTANCE_FEATURES) > len(FEATURES)
     rng = np.random.default_rng(7)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.answering import Snapshot
-from bot.core.calibration import (
+from bot.core.knowledge.model import check_faq, content_digest, load_knowledge
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.matching.calibration import (
     CALIBRATION_FILE,
     Costs,
     Observation,
@@ -18,7 +19,6 @@ from bot.core.calibration import (
     fit_thresholds,
     load_calibration,
 )
-from bot.core.knowledge import check_faq, content_digest, load_knowledge
 
 FAQ = "entries:\n  - id: a\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元\n"
 

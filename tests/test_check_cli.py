@@ -9,8 +9,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
-from bot.core.problems import InvalidFileError
-from bot.core.yamlfile import parse_yaml
+from bot.core.files.problems import InvalidFileError
+from bot.core.files.yamlfile import parse_yaml
 from bot.paths import PROJECT_ROOT
 
 SHIPPED = PROJECT_ROOT / "knowledge"

@@ -11,7 +11,8 @@ import pytest
 
 from bot.cli import main
 from bot.cli.chat import ChatSession
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
+from bot.core.conversation import Responder
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.paths import PROJECT_ROOT
 from tests.tgkit import SHIPPED_KNOWLEDGE, write_knowledge
 

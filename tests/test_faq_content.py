@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from bot.core.knowledge import Entry, Knowledge, load_knowledge
-from bot.core.matcher import Matcher
-from bot.core.text import SynonymTable, normalize
+from bot.core.knowledge.model import Entry, Knowledge, load_knowledge
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.text import SynonymTable, normalize
 from bot.paths import PROJECT_ROOT
 
 

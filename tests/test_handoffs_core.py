@@ -13,8 +13,8 @@ from bot.core.handoffs import faqedit
 from bot.core.handoffs.service import HandoffService, Limits, Refusal, ReplyTaken
 from bot.core.handoffs.store import MAX_ATTEMPTS, Handoff, HandoffStore, Kind, NewHandoff, State
 from bot.core.handoffs.texts import delivery_report, waiting_list
-from bot.core.knowledge import load_knowledge
-from bot.core.storage import Database
+from bot.core.knowledge.model import load_knowledge
+from bot.core.storage.connection import Database
 from tests.staff_helpers import BASE_FAQ, make_knowledge
 
 T0 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)

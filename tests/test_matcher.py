@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.article import parse_article
-from bot.core.knowledge import Entry, Knowledge, Passage
-from bot.core.matcher import (
+from bot.core.knowledge.article import parse_article
+from bot.core.knowledge.model import Entry, Knowledge, Passage
+from bot.core.matching.matcher import (
     ACCEPTANCE_FEATURES,
     FEATURES,
     Matcher,
@@ -19,7 +19,7 @@ from bot.core.matcher import (
     grams,
     spans,
 )
-from bot.core.text import tokens
+from bot.core.matching.text import tokens
 
 ENTRIES = (
     Entry("what_is", ("双百双招是什么", "介绍一下双百双招", "双百双招是怎么回事"), "一项行动。"),

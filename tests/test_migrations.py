@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.matcher import Outcome
-from bot.core.missed import mark_handled, missed_report
-from bot.core.period import Period
-from bot.core.storage import Database, migrations
+from bot.core.matching.matcher import Outcome
+from bot.core.storage.connection import Database, migrations
+from bot.core.usage.journal import FeedbackKind, Journal
+from bot.core.usage.missed import mark_handled, missed_report
+from bot.core.usage.period import Period
 from tests.staff_helpers import ask, react
 
 AT = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.answering import Snapshot
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.matcher import Candidate, MatchResult, Outcome
-from bot.core.missed import (
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.matching.matcher import Candidate, MatchResult, Outcome
+from bot.core.matching.text import normalize
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import FeedbackKind, Journal
+from bot.core.usage.missed import (
     Miss,
     MissKind,
     current_outcome,
@@ -25,9 +27,7 @@ from bot.core.missed import (
     missed_report,
     write_missed_csv,
 )
-from bot.core.period import Period
-from bot.core.storage import Database
-from bot.core.text import normalize
+from bot.core.usage.period import Period
 from tests.staff_helpers import ask, make_knowledge, react
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import Snapshot
-from bot.core.matcher import Thresholds
-from bot.core.probe import describe_match
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.matching.explain import describe_match
+from bot.core.matching.matcher import Thresholds
 from tests.staff_helpers import make_knowledge
 
 

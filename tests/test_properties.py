@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher, MatchResult, Outcome
-from bot.core.text import clean, normalize
+from bot.core.knowledge.model import load_knowledge
+from bot.core.matching.matcher import Matcher, MatchResult, Outcome
+from bot.core.matching.text import clean, normalize
 from bot.paths import PROJECT_ROOT
 
 

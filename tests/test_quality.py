@@ -12,11 +12,11 @@ import functools
 
 import pytest
 
-from bot.core.answering import KnowledgeHolder, Reply, Responder, Snapshot
-from bot.core.conversation import Turn
-from bot.core.evaluation import HOLDOUT, TUNING, Report, evaluate, load_labelled, unknown_labels
-from bot.core.matcher import Matcher, Outcome
-from bot.core.scorecard import (
+from bot.core.conversation import Reply, Responder, Turn
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.evaluation import HOLDOUT, TUNING, Report, evaluate, load_labelled, unknown_labels
+from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.scorecard import (
     EARLIER,
     FOLLOW_UP,
     Tally,

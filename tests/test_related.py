@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.knowledge import Knowledge, load_knowledge
-from bot.core.related import FLOOR, similar_entries, similarity
+from bot.core.conversation import Responder
+from bot.core.knowledge.model import Knowledge, load_knowledge
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.related import FLOOR, similar_entries, similarity
 from bot.paths import PROJECT_ROOT
 from tests.tgkit import Harness, write_knowledge
 

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.knowledge import content_digest, load_knowledge
-from bot.core.matcher import Outcome
-from bot.core.reload import (
+from bot.core.conversation import Responder
+from bot.core.knowledge.model import content_digest, load_knowledge
+from bot.core.knowledge.reload import (
     ChangeSummary,
     KnowledgeReloader,
     ReloadStatus,
     diff_knowledge,
     format_update,
 )
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.matcher import Outcome
 from tests.staff_helpers import BASE_FAQ, DURATION, HISTORY, Faq, make_knowledge, write_faq
 
 

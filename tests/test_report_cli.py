@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.matcher import Outcome
-from bot.core.storage import Database
+from bot.core.matching.matcher import Outcome
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import FeedbackKind, Journal
 from tests.staff_helpers import BASE_FAQ, FaqEntry, ask, make_knowledge, react
 
 FAMILY = FaqEntry("family", ("能带家属吗", "可以带家属吗", "家属能一起去吗"), "报道没有说明。")

@@ -16,8 +16,8 @@ from bot.core.announcements.upload import (
     format_schedule_upload,
     install_schedule_upload,
 )
-from bot.core.reload import ReloadStatus
-from bot.core.uploads import UploadKind, UploadLimits, backups, upload_kind
+from bot.core.knowledge.reload import ReloadStatus
+from bot.core.knowledge.uploads import UploadKind, UploadLimits, backups, upload_kind
 from tests.staff_helpers import BASE_FAQ
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -9,8 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements.schedule_file import check_schedule
-from bot.core.answering import Snapshot
-from bot.core.knowledge import check_faq
+from bot.core.knowledge.model import check_faq
+from bot.core.knowledge.snapshot import Snapshot
 from bot.paths import PROJECT_ROOT
 
 GUIDE = PROJECT_ROOT / "docs" / "staff.md"

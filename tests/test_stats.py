@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.charts import charts_available, questions_per_day_png
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.matcher import Outcome
-from bot.core.period import Period
-from bot.core.problems import Problem
-from bot.core.reload import ChangeSummary, ReloadResult, ReloadStatus
-from bot.core.stats import Stats, collect_stats, format_stats, record_knowledge_update
-from bot.core.storage import Database
+from bot.core.files.problems import Problem
+from bot.core.knowledge.reload import ChangeSummary, ReloadResult, ReloadStatus
+from bot.core.matching.matcher import Outcome
+from bot.core.storage.connection import Database
+from bot.core.usage.charts import charts_available, questions_per_day_png
+from bot.core.usage.journal import FeedbackKind, Journal
+from bot.core.usage.period import Period
+from bot.core.usage.stats import Stats, collect_stats, format_stats, record_knowledge_update
 from tests.staff_helpers import ask, react
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -13,10 +13,10 @@ import pytest
 from bot.cli import main
 from bot.cli.status import problems
 from bot.core.handoffs.store import HandoffStore, Kind, NewHandoff
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge.model import load_knowledge
 from bot.core.operations.heartbeat import Heartbeat, heartbeat_path, read_heartbeat, write_heartbeat
 from bot.core.operations.status import format_status, read_status
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 from bot.paths import PROJECT_ROOT
 from tests.fake_bot_api_server import FakeBotApiServer
 from tests.test_cli_run import BotProcess

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.journal import FeedbackKind, Journal
-from bot.core.storage import Database, SchemaTooNewError, migrations
+from bot.core.conversation import Responder
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.storage.connection import Database, SchemaTooNewError, migrations
+from bot.core.usage.journal import FeedbackKind, Journal
 from bot.paths import PROJECT_ROOT
 
 

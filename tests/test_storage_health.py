@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.ext import CallbackContext
 
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 from bot.core.storage.health import FileState, FileWatch, Start, open_database
 from bot.tg import storagewatch
 from tests.tgkit import ADMIN_ID, USER_ID, Harness, make_config, running, visible_text

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import phrases
-from bot.core.pinyin import fold, reading, split_pinyin
-from bot.core.text import (
+from bot.core.matching import phrases
+from bot.core.matching.pinyin import fold, reading, split_pinyin
+from bot.core.matching.text import (
     Script,
     SynonymTable,
     arabic_numerals,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.article import Article, Paragraph, asks_for_article
-from bot.core.text import Script, convert
+from bot.core.knowledge.article import Article, Paragraph, asks_for_article
+from bot.core.matching.text import Script, convert
 from bot.tg.article import article_view
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.tgkit import BOT_USERNAME, GROUP_ID, USER_ID, ApiCall, Harness, visible_text

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from bot.core.journal import utc_now
-from bot.core.period import Period
-from bot.core.stats import collect_stats
+from bot.core.storage.clock import utc_now
+from bot.core.usage.period import Period
+from bot.core.usage.stats import collect_stats
 from tests.tgkit import GROUP_ID, OTHER_USER_ID, USER_ID, ApiCall, Harness
 
 

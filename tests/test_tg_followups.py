@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.core.answering import Messages
+from bot.core.conversation import Messages
 from tests.tgkit import (
     BOT_USERNAME,
     CONTACT,

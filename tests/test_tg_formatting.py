@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text import Script
+from bot.core.matching.text import Script
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, telegram_length, truncate
 from tests.tgkit import visible_text

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.config import GroupConfig
-from bot.core.text import Script, convert
+from bot.core.matching.text import Script, convert
 from bot.tg.formatting import truncate
 from tests.test_tg_announcements import membership
 from tests.tgkit import (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContactConfig, HandoffConfig
-from bot.core.uploads import backups
+from bot.core.knowledge.uploads import backups
 from bot.tg.handoff import JOB_NAME
 from tests.staff_helpers import make_knowledge
 from tests.tgkit import (

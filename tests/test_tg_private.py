@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, StaffConfig
-from bot.core.answering import Messages
-from bot.core.text import Script, convert
+from bot.core.conversation import Messages
+from bot.core.matching.text import Script, convert
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.tgkit import CONTACT, USER_ID, ApiCall, Harness, make_config, running, visible_text, write_knowledge
 

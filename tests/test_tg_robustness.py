@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.answering import Reply
+from bot.core.conversation import Reply
 from bot.tg import ratelimit
 from bot.tg.context import Context
 from tests.tgkit import (

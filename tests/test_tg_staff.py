@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import StaffConfig
-from bot.core.uploads import backups
+from bot.core.knowledge.uploads import backups
 from bot.tg.app import set_commands
 from bot.tg.staff import WATCH_JOB
 from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge, write_faq

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.answering import Kind, KnowledgeHolder, Messages, Responder, Snapshot
-from bot.core.conversation import Memory, Turn, is_elliptical, with_context
-from bot.core.focus import Focus, has_content, is_small_talk, question_clauses
-from bot.core.knowledge import check_faq
-from bot.core.matcher import Matcher, Outcome
-from bot.core.text import SynonymTable, clean, normalize
+from bot.core.conversation import Kind, Memory, Messages, Responder, Turn, is_elliptical, with_context
+from bot.core.knowledge.model import check_faq
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
+from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.text import SynonymTable, clean, normalize
 from bot.paths import PROJECT_ROOT
 
 

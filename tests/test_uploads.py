@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.reload import ChangeSummary, KnowledgeReloader, ReloadStatus
-from bot.core.uploads import UploadLimits, backup, backups, install_upload, precheck, prune_history, write_atomically
+from bot.core.conversation import Responder
+from bot.core.knowledge.reload import ChangeSummary, KnowledgeReloader, ReloadStatus
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.knowledge.uploads import (
+    UploadLimits,
+    backup,
+    backups,
+    install_upload,
+    precheck,
+    prune_history,
+    write_atomically,
+)
 from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

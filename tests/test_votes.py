@@ -1,4 +1,4 @@
-"""Sent replies and per-person votes (bot.core.votes): what counts, once, and what is refused."""
+"""Sent replies and per-person votes (bot.core.usage.votes): what counts, once, and what is refused."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.journal import FeedbackKind
-from bot.core.matcher import Outcome
-from bot.core.storage import Database
-from bot.core.votes import Ballots, Tally, VoteOutcome, inline_key, message_key
+from bot.core.matching.matcher import Outcome
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import FeedbackKind
+from bot.core.usage.votes import Ballots, Tally, VoteOutcome, inline_key, message_key
 
 ANSWER = message_key(-100, 7)  # an answer of "duration" the bot sent
 SUGGESTIONS = message_key(-100, 8)  # suggestions the bot sent (best: "how_many")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bot.cli.common import add_config_option, bot_config
 from bot.config import ConfigError
-from bot.core.journal import utc_now
 from bot.core.operations.backup import BackupError, create_backup, restore_backup
 from bot.core.operations.runlock import holder
+from bot.core.storage.clock import utc_now
 
 DEFAULT_FOLDER = Path("backups")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.cli.common import add_knowledge_option, load_labelled_run
 from bot.cli.evaluate import DEFAULT_QUESTIONS
-from bot.core.calibration import (
+from bot.core.files.problems import display_path
+from bot.core.matching.calibration import (
     Costs,
     Fit,
     Observation,
@@ -17,9 +18,8 @@ from bot.core.calibration import (
     fit_thresholds,
     write_calibration,
 )
-from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.matcher import Matcher
-from bot.core.problems import display_path
+from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
+from bot.core.matching.matcher import Matcher
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

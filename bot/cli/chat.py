@@ -1,6 +1,6 @@
 """``faqbot chat``: the bot's conversation in the terminal, no token needed.
 
-The same :class:`~bot.core.answering.Responder` as on Telegram; buttons become
+The same :class:`~bot.core.conversation.Responder` as on Telegram; buttons become
 numbers: after a reply, type ``1``–``3`` to pick a suggestion or related
 question (``0`` for "none of these"); ``/faq`` lists the topics the same way.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 from bot.cli.common import add_knowledge_option, load_snapshot
 from bot.cli.render import render_plain
 from bot.config import ConfigError, load_config
-from bot.core.answering import DEFAULT_CONTACT, KnowledgeHolder, Reply, Responder
-from bot.core.conversation import Memory
-from bot.core.matcher import Outcome
-from bot.core.text import Script, convert
+from bot.core.conversation import DEFAULT_CONTACT, Memory, Reply, Responder
+from bot.core.knowledge.snapshot import KnowledgeHolder
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import Script, convert
 
 CONVERSATION = "terminal"  # the one conversation of a terminal session
 PROMPT = "问："

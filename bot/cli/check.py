@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, check_schedule, sendings_summary
-from bot.core.knowledge import ARTICLE_FILE, FAQ_FILE, check_faq
-from bot.core.problems import Problem, display_path
+from bot.core.files.problems import Problem, display_path
+from bot.core.knowledge.model import ARTICLE_FILE, FAQ_FILE, check_faq
 from bot.paths import PROJECT_ROOT, default_knowledge_dir
 
 SHIPPED_ARTICLE = PROJECT_ROOT / "knowledge" / ARTICLE_FILE

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from bot.config import Config, load_config
-from bot.core.answering import Snapshot
-from bot.core.evaluation import LabelledQuestion, load_labelled
-from bot.core.problems import InvalidFileError
+from bot.core.files.problems import InvalidFileError
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.matching.evaluation import LabelledQuestion, load_labelled
 from bot.paths import default_knowledge_dir
 
 

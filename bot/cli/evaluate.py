@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import add_knowledge_option, load_labelled_run
-from bot.core.evaluation import HOLDOUT, TUNING, Report, evaluate, unknown_labels
+from bot.core.matching.evaluation import HOLDOUT, TUNING, Report, evaluate, unknown_labels
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "questions.yaml"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.answering import Reply
-from bot.core.matcher import Outcome
-from bot.core.text import convert
+from bot.core.conversation import Reply
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import convert
 
 
 def render_plain(reply: Reply, *, numbered_from: int = 1) -> str:

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
-from bot.core.answering import Snapshot
-from bot.core.missed import current_outcome, format_missed, missed_report, write_missed_csv
-from bot.core.period import DEFAULT_DAYS, Period
-from bot.core.problems import InvalidFileError, display_path
-from bot.core.storage import Database, SchemaTooNewError
+from bot.core.files.problems import InvalidFileError, display_path
+from bot.core.knowledge.snapshot import Snapshot
+from bot.core.storage.connection import Database, SchemaTooNewError
+from bot.core.usage.missed import current_outcome, format_missed, missed_report, write_missed_csv
+from bot.core.usage.period import DEFAULT_DAYS, Period
 
 DEFAULT_CONFIG = Path("config.yaml")
 

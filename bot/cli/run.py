@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
+from bot.core.files.problems import InvalidFileError
 from bot.core.operations.runlock import AlreadyRunningError, RunLock
-from bot.core.problems import InvalidFileError
-from bot.core.storage import SchemaTooNewError
+from bot.core.storage.connection import SchemaTooNewError
 from bot.proxy import ProxyURLError
 
 if TYPE_CHECKING:

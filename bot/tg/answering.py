@@ -1,6 +1,6 @@
 """The answering feature: questions in private chats and groups; /start, /help, /faq; the answer buttons.
 
-Handlers are thin: read the update, ask the core's :class:`~bot.core.answering.Responder`,
+Handlers are thin: read the update, ask the core's :class:`~bot.core.conversation.Responder`,
 render with :mod:`bot.tg.views`, send.  Buttons use the ``a:`` callback prefix.
 """
 
@@ -24,12 +24,12 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.answering import Kind as ReplyKind
-from bot.core.answering import Reply
-from bot.core.article import asks_for_article
-from bot.core.matcher import Outcome
-from bot.core.text import Script, convert, detect_script
-from bot.core.votes import Ballots, message_key
+from bot.core.conversation import Kind as ReplyKind
+from bot.core.conversation import Reply
+from bot.core.knowledge.article import asks_for_article
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import Script, convert, detect_script
+from bot.core.usage.votes import Ballots, message_key
 from bot.tg import article, feedback, followups, menu, sending, storagewatch
 from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button

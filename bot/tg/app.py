@@ -43,10 +43,10 @@ from telegram.ext import ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
-from bot.core.answering import KnowledgeHolder, Responder, Snapshot
-from bot.core.conversation import Memory
-from bot.core.journal import Journal
+from bot.core.conversation import Memory, Responder
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.storage.health import Start, open_database
+from bot.core.usage.journal import Journal
 from bot.proxy import proxy_in_effect
 from bot.tg import (
     announcements,

@@ -11,8 +11,8 @@ from telegram import BotCommand, Chat, MaybeInaccessibleMessage, Update
 from telegram.ext import CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.article import Article
-from bot.core.text import Script, convert
+from bot.core.knowledge.article import Article
+from bot.core.matching.text import Script, convert
 from bot.tg import sending
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.core.text import Script
+from bot.core.matching.text import Script
 
 PREFIX = "a:"
 PATTERN = r"^a:"

@@ -15,16 +15,16 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
-from bot.core.answering import KnowledgeHolder, Responder
-from bot.core.conversation import Memory
+from bot.core.conversation import Memory, Responder
 from bot.core.handoffs.service import HandoffService
-from bot.core.journal import Journal
+from bot.core.knowledge.reload import KnowledgeReloader
+from bot.core.knowledge.snapshot import KnowledgeHolder
+from bot.core.matching.text import Script
 from bot.core.operations.heartbeat import UnreachableTracker, UpdateTracker
-from bot.core.reload import KnowledgeReloader
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 from bot.core.storage.health import Opened
-from bot.core.text import Script
-from bot.core.votes import Ballots
+from bot.core.usage.journal import Journal
+from bot.core.usage.votes import Ballots
 from bot.proxy import Proxy
 
 # Telegram app languages written in traditional characters (IETF tags as Telegram reports them).

@@ -2,7 +2,7 @@
 
 Callback data is whatever a client sends, so a press counts only for the message it comes
 from, when the bot recorded that message as its answer with that entry
-(:class:`~bot.core.votes.Ballots`); forged or stale data gets "this button has expired".
+(:class:`~bot.core.usage.votes.Ballots`); forged or stale data gets "this button has expired".
 The buttons stay for everyone else, showing the counts so far.
 """
 
@@ -15,9 +15,9 @@ from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import BadRequest
 
 from bot.core.handoffs.store import Kind
-from bot.core.journal import FeedbackKind
-from bot.core.text import convert
-from bot.core.votes import VoteOutcome, VoteResult, inline_key, message_key
+from bot.core.matching.text import convert
+from bot.core.usage.journal import FeedbackKind
+from bot.core.usage.votes import VoteOutcome, VoteResult, inline_key, message_key
 from bot.tg import sending, storagewatch
 from bot.tg.buttons import Action, Button
 from bot.tg.context import Context

@@ -11,8 +11,7 @@ from collections.abc import Hashable, Sequence
 
 from telegram import Chat, Message
 
-from bot.core.answering import Reply
-from bot.core.conversation import Turn
+from bot.core.conversation import Reply, Turn
 from bot.tg.context import Context
 
 

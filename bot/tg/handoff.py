@@ -22,7 +22,7 @@ from bot.core.announcements.delivery import SendResult
 from bot.core.handoffs.service import HandoffService, HandOver, Limits, Refusal
 from bot.core.handoffs.store import Handoff, HandoffStore, Kind, NewHandoff
 from bot.core.handoffs.texts import CadreTexts, StaffTexts, bot_said, reminder, shorten
-from bot.core.text import Script, convert
+from bot.core.matching.text import Script, convert
 from bot.tg import sending
 from bot.tg.announcements import failure
 from bot.tg.context import Context, FaqApplication, user_script

@@ -18,7 +18,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.core.handoffs.store import Kind
 from bot.core.handoffs.texts import CadreTexts
-from bot.core.text import Script
+from bot.core.matching.text import Script
 from bot.tg.texts import say
 
 PREFIX = "h:"

@@ -17,7 +17,6 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import TypeHandler
 
-from bot.core.journal import utc_now
 from bot.core.operations.backup import BackupError, create_backup, prune_backups
 from bot.core.operations.heartbeat import (
     INTERVAL_SECONDS,
@@ -27,6 +26,7 @@ from bot.core.operations.heartbeat import (
     heartbeat_path,
     write_heartbeat,
 )
+from bot.core.storage.clock import utc_now
 from bot.tg.context import BotData, Context, FaqApplication
 from bot.tg.feature import CommandMenu
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, Update
 from telegram.ext import InlineQueryHandler
 
-from bot.core.answering import Reply
-from bot.core.journal import utc_now
-from bot.core.text import Script, convert, detect_script
+from bot.core.conversation import Reply
+from bot.core.matching.text import Script, convert, detect_script
+from bot.core.storage.clock import utc_now
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.texts import Texts, say

@@ -6,8 +6,8 @@ import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.knowledge import Knowledge
-from bot.core.text import Script, convert
+from bot.core.knowledge.model import Knowledge
+from bot.core.matching.text import Script, convert
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import escape
 from bot.tg.texts import Texts, say

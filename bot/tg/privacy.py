@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from datetime import timedelta
 
-from bot.core.journal import utc_now
+from bot.core.storage.clock import utc_now
 from bot.tg.context import Context, FaqApplication
 from bot.tg.feature import CommandMenu
 

@@ -2,7 +2,7 @@
 
 Every command is for admins only (:func:`bot.tg.access.admin_only`) and works in
 private chats; the reports name cadres' questions, so they are never posted in a
-group.  Handlers are thin: the work is done by the core (``bot.core.reload``,
+group.  Handlers are thin: the work is done by the core (``bot.core.knowledge.reload``,
 ``uploads``, ``missed``, ``stats``, ``probe``); slow steps (validating and indexing
 a new FAQ, drawing a chart) run in a worker thread so questions keep being answered.
 Buttons use the ``s:`` callback prefix.
@@ -20,15 +20,22 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core.announcements.upload import format_schedule_upload, install_schedule_upload
-from bot.core.charts import charts_available, questions_per_day_png
-from bot.core.journal import utc_now
-from bot.core.knowledge import content_digest
-from bot.core.missed import SHOWN_GROUPS, current_outcome, format_missed, mark_handled, missed_report
-from bot.core.period import DEFAULT_DAYS, MAX_DAYS, Period
-from bot.core.probe import describe_match
-from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus, format_update
-from bot.core.stats import collect_stats, format_stats, record_knowledge_update
-from bot.core.uploads import UploadKind, UploadLimits, install_upload, is_yaml_name, refuse_early, upload_kind
+from bot.core.knowledge.model import content_digest
+from bot.core.knowledge.reload import KnowledgeReloader, ReloadResult, ReloadStatus, format_update
+from bot.core.knowledge.uploads import (
+    UploadKind,
+    UploadLimits,
+    install_upload,
+    is_yaml_name,
+    refuse_early,
+    upload_kind,
+)
+from bot.core.matching.explain import describe_match
+from bot.core.storage.clock import utc_now
+from bot.core.usage.charts import charts_available, questions_per_day_png
+from bot.core.usage.missed import SHOWN_GROUPS, current_outcome, format_missed, mark_handled, missed_report
+from bot.core.usage.period import DEFAULT_DAYS, MAX_DAYS, Period
+from bot.core.usage.stats import collect_stats, format_stats, record_knowledge_update
 from bot.tg import fallback, sending
 from bot.tg.access import admin_only, is_admin
 from bot.tg.context import Context, FaqApplication, user_script

@@ -7,7 +7,7 @@ reader gets traditional buttons and hints too.
 
 from __future__ import annotations
 
-from bot.core.text import Script, convert
+from bot.core.matching.text import Script, convert
 
 
 def say(template: str, script: Script, **values: str) -> str:

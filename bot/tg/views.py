@@ -1,4 +1,4 @@
-"""How a core :class:`~bot.core.answering.Reply` looks on Telegram: HTML text and buttons.
+"""How a core :class:`~bot.core.conversation.Reply` looks on Telegram: HTML text and buttons.
 
 Pure functions: no sending here, so handlers stay thin and the layout is easy to test.
 """
@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResu
 from telegram.constants import ParseMode
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.answering import Kind as ReplyKind
-from bot.core.answering import Reply
+from bot.core.conversation import Kind as ReplyKind
+from bot.core.conversation import Reply
 from bot.core.handoffs.store import Kind
-from bot.core.matcher import Outcome
-from bot.core.text import Script, convert
-from bot.core.votes import Tally
+from bot.core.matching.matcher import Outcome
+from bot.core.matching.text import Script, convert
+from bot.core.usage.votes import Tally
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate
 from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff

@@ -8,7 +8,7 @@ from telegram import Chat, ChatMember, ChatMemberUpdated, Update
 from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler
 
-from bot.core.text import Script
+from bot.core.matching.text import Script
 from bot.tg.context import Context, FaqApplication
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Delivery, DeliveryReport, Ledger
 from bot.core.announcements.registry import ChatRegistry
-from bot.core.journal import utc_now
+from bot.core.storage.clock import utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.core.announcements.model import Schedule
 from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL, DEFAULT_TIMEZONE, parse_schedule
-from bot.core.problems import Problem, display_path
+from bot.core.files.problems import Problem, display_path
 
 _MISSING = "missing"
 

@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 from bot.core.announcements.model import Schedule, Targets
 from bot.core.announcements.occurrences import Occurrence, Plan, plan
 from bot.core.announcements.registry import Audience, ChatRegistry
-from bot.core.journal import iso, utc_now
-from bot.core.storage import Database
+from bot.core.storage.clock import iso, utc_now
+from bot.core.storage.connection import Database
 
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)  # after a transient error; doubled after each further one

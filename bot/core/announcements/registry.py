@@ -15,8 +15,8 @@ from datetime import datetime
 
 from bot.core.announcements import reasons
 from bot.core.announcements.model import Targets
-from bot.core.journal import iso, utc_now
-from bot.core.storage import Database
+from bot.core.storage.clock import iso, utc_now
+from bot.core.storage.connection import Database
 
 GROUP_TYPES = ("group", "supergroup")
 

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.recurrence import CronError, check_cron
-from bot.core.knowledge import ID_RE
-from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
-from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, parse_yaml
+from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
+from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, parse_yaml
+from bot.core.knowledge.model import ID_RE
 
 ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -21,8 +21,8 @@ from bot.core.announcements.model import Targets
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.registry import ChatRegistry
 from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL
-from bot.core.journal import utc_now
-from bot.core.storage import Database
+from bot.core.storage.clock import utc_now
+from bot.core.storage.connection import Database
 
 logger = logging.getLogger(__name__)
 

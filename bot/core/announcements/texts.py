@@ -11,7 +11,7 @@ from bot.core.announcements.ledger import Broadcast, Delivery, DeliveryReport
 from bot.core.announcements.model import Schedule, Targets
 from bot.core.announcements.occurrences import Missed, Occurrence
 from bot.core.announcements.registry import Audience, ChatRecord, ChatRegistry
-from bot.core.problems import Problem
+from bot.core.files.problems import Problem
 
 MAX_LISTED = 20  # chats listed by name in a report; the rest are counted
 

@@ -1,6 +1,6 @@
 """Install a schedule (``announcements.yaml``) sent by staff, the way an FAQ upload is installed.
 
-The same precheck, backup and atomic replace as :mod:`bot.core.uploads`; the
+The same precheck, backup and atomic replace as :mod:`bot.core.knowledge.uploads`; the
 validation is the one ``faqbot check`` and the reload watcher use
 (:meth:`ScheduleHolder.parse`).  Only a valid file replaces the live one, and
 the new schedule is put in force at once, so the next scheduler tick sees no
@@ -20,9 +20,9 @@ from bot.core.announcements.model import Announcement, Schedule
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE
 from bot.core.announcements.texts import clock
-from bot.core.problems import Problem
-from bot.core.reload import ReloadStatus, problem_lines
-from bot.core.uploads import UploadLimits, backup, precheck, write_atomically
+from bot.core.files.problems import Problem
+from bot.core.knowledge.reload import ReloadStatus, problem_lines
+from bot.core.knowledge.uploads import UploadLimits, backup, precheck, write_atomically
 
 BACKUP_PREFIX = "announcements-"
 SHOWN_COMING = 5

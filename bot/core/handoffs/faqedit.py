@@ -4,7 +4,7 @@ The file is staff's own, with their comments and layout, so it is never re-dumpe
 the YAML is composed only to find where things are, and the new lines are inserted
 there, indented like their neighbours.  Values are written as double-quoted JSON
 strings, which YAML reads back exactly whatever they contain.  The result is
-installed like an upload (:func:`bot.core.uploads.install_upload`), which validates it.
+installed like an upload (:func:`bot.core.knowledge.uploads.install_upload`), which validates it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import datetime
 
 import yaml
 
-from bot.core.knowledge import FAQ_FILE, ID_RE, Knowledge
-from bot.core.reload import KnowledgeReloader, ReloadResult
-from bot.core.uploads import UploadLimits, install_upload
+from bot.core.knowledge.model import FAQ_FILE, ID_RE, Knowledge
+from bot.core.knowledge.reload import KnowledgeReloader, ReloadResult
+from bot.core.knowledge.uploads import UploadLimits, install_upload
 
 NEW_ENTRY_TOPIC = "工作人员解答"
 NEW_ENTRY_TAG = "工作人员解答"

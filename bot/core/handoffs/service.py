@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.core.announcements.delivery import SendResult, SendStatus
 from bot.core.handoffs.store import Handoff, HandoffStore, NewHandoff, State
-from bot.core.journal import utc_now
+from bot.core.storage.clock import utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.journal import iso
-from bot.core.storage import Database
+from bot.core.storage.clock import iso
+from bot.core.storage.connection import Database
 
 MAX_ATTEMPTS = 5
 RETRY_DELAYS = (30, 60, 120, 240)  # seconds before the 2nd, 3rd, … attempt

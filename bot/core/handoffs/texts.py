@@ -13,9 +13,9 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements import reasons
-from bot.core.answering import Reply
+from bot.core.conversation import Reply
 from bot.core.handoffs.store import Handoff, Kind, State
-from bot.core.matcher import Outcome
+from bot.core.matching.matcher import Outcome
 
 QUOTED_ANSWER_LENGTH = 400
 

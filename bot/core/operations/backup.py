@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from bot.core.storage import migrations
+from bot.core.storage.connection import migrations
 
 ARCHIVE_PREFIX = "faqbot-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"

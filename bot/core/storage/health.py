@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.storage import Database
+from bot.core.storage.connection import Database
 
 logger = logging.getLogger(__name__)
 

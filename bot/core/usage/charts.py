@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import io
 
-from bot.core.stats import Stats
+from bot.core.usage.stats import Stats
 
 
 def charts_available() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from bot.core.journal import iso
+from bot.core.storage.clock import iso
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366

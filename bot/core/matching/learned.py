@@ -6,7 +6,7 @@ least 15 times.
 
 - ``KEEP_RATE``: the smoothed rate at which a character is kept when a question
   is rephrased — how much it says about the meaning.  Characters not listed
-  weigh 1 (or the function-character weight of :mod:`bot.core.phrases`).
+  weigh 1 (or the function-character weight of :mod:`bot.core.matching.phrases`).
 - ``CHANGE_RISK``: the log-odds that a character present on one side only means
   the two questions ask different things (positive) rather than the same thing
   in other words (negative).

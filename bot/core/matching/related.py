@@ -14,7 +14,7 @@ import re
 import threading
 from collections import Counter
 
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.knowledge.model import Entry, Knowledge
 
 # Measured on the shipped FAQ against the staff's own related lists (tests/test_related.py): of the
 # entry pairs at or above 0.3, 70 % are pairs the staff linked themselves (of all pairs, 9 %).

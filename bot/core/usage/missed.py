@@ -20,10 +20,10 @@ from typing import TextIO
 
 from rapidfuzz import fuzz, process
 
-from bot.core.journal import iso
-from bot.core.matcher import MatchResult, Outcome
-from bot.core.period import Period
-from bot.core.storage import Database
+from bot.core.matching.matcher import MatchResult, Outcome
+from bot.core.storage.clock import iso
+from bot.core.storage.connection import Database
+from bot.core.usage.period import Period
 
 SIMILARITY = 65.0  # rapidfuzz ratio (0–100) from which two normalised phrasings are one group
 SHOWN_GROUPS = 15

@@ -18,8 +18,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
-from bot.core.yamlfile import LineDict, read_yaml
+from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path
+from bot.core.files.yamlfile import LineDict, read_yaml
 
 CALIBRATION_FILE = "calibration.yaml"
 

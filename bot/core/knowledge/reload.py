@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.answering import KnowledgeHolder, Snapshot
-from bot.core.knowledge import (
+from bot.core.files.problems import Problem
+from bot.core.knowledge.model import (
     ARTICLE_FILE,
     Entry,
     Knowledge,
@@ -30,7 +30,7 @@ from bot.core.knowledge import (
     resolve_faq_path,
     watched_files,
 )
-from bot.core.problems import Problem
+from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 
 # (modification time in ns, size in bytes) of each watched file; None when it is missing.
 Stamps = tuple[tuple[int, int] | None, ...]

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.article import Article, Paragraph, load_article
-from bot.core.calibration import Thresholds, calibration_path, load_calibration
-from bot.core.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
-from bot.core.text import normalize
-from bot.core.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
+from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
+from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
+from bot.core.knowledge.article import Article, Paragraph, load_article
+from bot.core.matching.calibration import Thresholds, calibration_path, load_calibration
+from bot.core.matching.text import normalize
 
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"

@@ -15,9 +15,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.journal import FeedbackKind, insert_feedback, iso, utc_now
-from bot.core.matcher import Outcome
-from bot.core.storage import Database
+from bot.core.matching.matcher import Outcome
+from bot.core.storage.clock import iso, utc_now
+from bot.core.storage.connection import Database
+from bot.core.usage.journal import FeedbackKind, insert_feedback
 
 INLINE_KEY_PREFIX = "inline:"
 

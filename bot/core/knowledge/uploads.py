@@ -22,10 +22,10 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.knowledge import FAQ_FILE, check_faq
-from bot.core.problems import InvalidFileError, Problem
-from bot.core.reload import KnowledgeReloader, ReloadResult, ReloadStatus
-from bot.core.yamlfile import parse_yaml
+from bot.core.files.problems import InvalidFileError, Problem
+from bot.core.files.yamlfile import parse_yaml
+from bot.core.knowledge.model import FAQ_FILE, check_faq
+from bot.core.knowledge.reload import KnowledgeReloader, ReloadResult, ReloadStatus
 
 YAML_SUFFIXES = (".yaml", ".yml")
 BACKUP_PREFIX = "faq-"

@@ -8,7 +8,7 @@ entry is meant, yet it weighs in the matcher like any other word and drags the
 question towards the few entries whose phrasings name the programme.
 
 :class:`Focus` removes it, and the matcher reads the message a second time
-without it (see :meth:`bot.core.matcher.Matcher.match`).  Two kinds of context
+without it (see :meth:`bot.core.matching.matcher.Matcher.match`).  Two kinds of context
 are removed:
 
 - the FAQ's own: the words of its ``context:`` list (the programme's name, the
@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.core import phrases
-from bot.core.text import SynonymTable, clean, normalize
+from bot.core.matching import phrases
+from bot.core.matching.text import SynonymTable, clean, normalize
 
 # A clause in which the askers say who they are or where they work (我是今年被选派的干部,
 # 本人在相山区工作, 我们单位有人报名了); dropped when another clause remains.
@@ -105,7 +105,7 @@ def has_content(normalized: str) -> bool:
 
     Stripped of its context, 双百双招是什么 asks nothing but what the programme is, while
     要去多长时间 still asks how long and 住哪里 where to stay: a content character, a digit or
-    a letter, or a kind of question other than "what is it" (:data:`bot.core.phrases.FORMS`).
+    a letter, or a kind of question other than "what is it" (:data:`bot.core.matching.phrases.FORMS`).
     """
     rewritten = phrases.rewrite(normalized)
     for phrase in ABOUT_ITSELF:

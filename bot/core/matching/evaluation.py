@@ -8,7 +8,7 @@ The file has up to three lists, each item optionally marked ``split: holdout``:
 - ``uncovered``: ``{q}`` — about the programme, but nothing answers it: never a factual answer;
 - ``smalltalk``: ``{q}`` — chat (thanks, greetings): a friendly line;
 - ``conversations``: ``{turns: [{q, id}, …]}`` — each turn answered in the context of the ones
-  before it (``id: smalltalk`` for a turn that only chats); see :mod:`bot.core.scorecard`.
+  before it (``id: smalltalk`` for a turn that only chats); see :mod:`bot.core.matching.scorecard`.
 
 Positives may say which ``form`` they are written in (bare, name, self, hearsay, polite, multi,
 typo, traditional, keyword); the scorecard reports each form apart.
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.matcher import Matcher, MatchResult, Outcome
-from bot.core.problems import InvalidFileError, Problem, display_path
-from bot.core.yamlfile import LineDict, read_yaml
+from bot.core.files.problems import InvalidFileError, Problem, display_path
+from bot.core.files.yamlfile import LineDict, read_yaml
+from bot.core.matching.matcher import Matcher, MatchResult, Outcome
 
 
 class Kind(enum.StrEnum):

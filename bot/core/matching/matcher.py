@@ -4,9 +4,9 @@ Chinese has no spaces to split on, so the index works on characters.  Every
 question is analysed into *grams*: character unigrams and bigrams, bigrams of
 its (fuzzy, toneless) pinyin reading — so homophone typos still meet — one
 token per kind of question it asks and one per generic word equivalence
-(:mod:`bot.core.phrases`).  Grams are weighted by how rare they are across
+(:mod:`bot.core.matching.phrases`).  Grams are weighted by how rare they are across
 entries (IDF) and by how much each character says about the meaning
-(:mod:`bot.core.learned`).
+(:mod:`bot.core.matching.learned`).
 
 A question is matched in two stages, both over a prepared index:
 
@@ -40,15 +40,15 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from bot.core import phrases
-from bot.core.calibration import Outcome, Thresholds
-from bot.core.focus import Focus
-from bot.core.knowledge import Knowledge
-from bot.core.learned import CHANGE_RISK, KEEP_RATE
-from bot.core.pinyin import reading, split_pinyin
-from bot.core.text import SynonymTable, clauses, normalize, tokens
+from bot.core.knowledge.model import Knowledge
+from bot.core.matching import phrases
+from bot.core.matching.calibration import Outcome, Thresholds
+from bot.core.matching.focus import Focus
+from bot.core.matching.learned import CHANGE_RISK, KEEP_RATE
+from bot.core.matching.pinyin import reading, split_pinyin
+from bot.core.matching.text import SynonymTable, clauses, normalize, tokens
 
-# Outcome and Thresholds live in bot.core.calibration; callers may take them from here.
+# Outcome and Thresholds live in bot.core.matching.calibration; callers may take them from here.
 __all__ = ["Candidate", "MatchResult", "Matcher", "Outcome", "Thresholds", "Weights"]
 
 
@@ -303,7 +303,7 @@ def spans(query: str) -> list[str]:
 def change_risk(query_chars: set[str], question: str) -> float:
     """How likely the characters on one side only make the two questions ask different things.
 
-    Sums the learned :data:`~bot.core.learned.CHANGE_RISK` of each character in
+    Sums the learned :data:`~bot.core.matching.learned.CHANGE_RISK` of each character in
     the symmetric difference (scaled by 1/10); a differing character the table
     does not know counts :data:`UNKNOWN_CHANGE_RISK`.
     """

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.text import to_simplified
+from bot.core.matching.text import to_simplified
 
 _PARAGRAPH_RE = re.compile(r"^\[(?P<id>[A-Za-z0-9_-]+)\]\s*(?P<text>.+)$")
 _SPACE_RE = re.compile(r"\s+")

@@ -1,7 +1,7 @@
 """How the whole conversation does on labelled questions, form by form (``python -m benchmarks.run``).
 
-:mod:`bot.core.evaluation` measures the matcher; this measures what a cadre
-gets from the :class:`~bot.core.answering.Responder`: small talk, the two kinds
+:mod:`bot.core.matching.evaluation` measures the matcher; this measures what a cadre
+gets from the :class:`~bot.core.conversation.Responder`: small talk, the two kinds
 of decline and follow-ups included.  Each labelled question gets one
 :class:`Verdict`; a :class:`Tally` per group (a positive's ``form``, unrelated,
 uncovered, small talk, follow-ups) counts them:
@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.answering import Kind as ReplyKind
-from bot.core.answering import Reply
-from bot.core.conversation import Turn
-from bot.core.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.knowledge import Knowledge
-from bot.core.matcher import Outcome
-from bot.core.problems import InvalidFileError, Problem, display_path
-from bot.core.yamlfile import LineDict, read_yaml
+from bot.core.conversation import Kind as ReplyKind
+from bot.core.conversation import Reply, Turn
+from bot.core.files.problems import InvalidFileError, Problem, display_path
+from bot.core.files.yamlfile import LineDict, read_yaml
+from bot.core.knowledge.model import Knowledge
+from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
+from bot.core.matching.matcher import Outcome
 
 SMALL_TALK_LABEL = "smalltalk"  # the label of a conversation turn that only chats
 EARLIER = "earlier sets"  # positives written before forms were labelled

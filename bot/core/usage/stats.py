@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.journal import iso, utc_now
-from bot.core.period import Period
-from bot.core.reload import ReloadResult, ReloadStatus
-from bot.core.storage import Database
+from bot.core.knowledge.reload import ReloadResult, ReloadStatus
+from bot.core.storage.clock import iso, utc_now
+from bot.core.storage.connection import Database
+from bot.core.usage.period import Period
 
 TOP_ENTRIES = 5
 BAR_WIDTH = 20

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.problems import InvalidFileError, Mark, Problem, display_path, quote_lines
+from bot.core.files.problems import InvalidFileError, Mark, Problem, display_path, quote_lines
 
 MAX_FILE_BYTES = 1_000_000
 

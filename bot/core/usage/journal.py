@@ -9,25 +9,17 @@ from __future__ import annotations
 import enum
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bot.core.answering import Reply
-from bot.core.storage import Database
+from bot.core.conversation import Reply
+from bot.core.storage.clock import iso, utc_now
+from bot.core.storage.connection import Database
 
 
 class FeedbackKind(enum.StrEnum):
     UP = "up"
     DOWN = "down"
     NONE_OF_THESE = "none_of_these"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """UTC ISO 8601 with seconds, the form stored in every table."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

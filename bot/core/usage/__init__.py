@@ -1,0 +1,1 @@
+"""How the bot is used: the question journal, votes, the missed-question report, statistics and charts."""
