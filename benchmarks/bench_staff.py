@@ -16,8 +16,8 @@ from pathlib import Path
 from bot.core.conversation import Reply
 from bot.core.knowledge.reload import KnowledgeReloader
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import Script, normalize
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import Journal
 from bot.core.usage.missed import missed_report

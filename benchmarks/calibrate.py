@@ -4,7 +4,7 @@
 
 Learns on the tuning part of tests/data/questions.yaml and on Tianchi part A
 (see :mod:`benchmarks.datasets`), prints the fitted ``bias``, ``coefficients``
-and ``acceptance`` for ``bot.core.matching.matcher.Weights`` and the quality each
+and ``acceptance`` for ``bot.core.matching.features.Weights`` and the quality each
 threshold choice gives on those same parts; the shipped thresholds are the
 lowest answer threshold that keeps Tianchi A's confident precision ≥ 95 % and
 its confidently answered negatives < 5 %.  The held-out parts (our holdout, Tianchi B) are reported by
@@ -24,16 +24,9 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matching.matcher import (
-    ACCEPTANCE_FEATURES,
-    FEATURES,
-    LONE_LEAD,
-    Matcher,
-    Thresholds,
-    Weights,
-    acceptance_inputs,
-    spans,
-)
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, LONE_LEAD, Weights, acceptance_inputs
+from bot.core.matching.matcher import Matcher, spans
+from bot.core.matching.thresholds import Thresholds
 
 
 @dataclass

@@ -33,7 +33,7 @@ from benchmarks.calibrate import (
 from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds
 from bot.core.matching.evaluation import TUNING, Kind
-from bot.core.matching.matcher import Weights
+from bot.core.matching.features import Weights
 
 
 @dataclass

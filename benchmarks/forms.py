@@ -22,7 +22,6 @@ from bot.core.conversation import Reply, Responder, Turn
 from bot.core.knowledge.model import Knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, load_labelled
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.scorecard import (
     Asker,
     Tally,
@@ -34,6 +33,7 @@ from bot.core.matching.scorecard import (
     score_questions,
 )
 from bot.core.matching.text import Script
+from bot.core.matching.thresholds import Outcome
 
 
 def engine_asker(snapshot: Snapshot) -> Asker:

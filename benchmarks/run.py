@@ -58,9 +58,10 @@ from benchmarks.tables import Share, Table
 from bot.core.knowledge.model import Entry, Knowledge, load_knowledge
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.matcher import Matcher
 from bot.core.matching.pinyin import reading
 from bot.core.matching.text import to_simplified
+from bot.core.matching.thresholds import Outcome
 from bot.paths import PROJECT_ROOT
 
 # A system answers a question with its ranked entry ids and whether it is confident

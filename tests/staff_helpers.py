@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.core.conversation import Reply
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import Script, normalize
+from bot.core.matching.thresholds import Outcome
 from bot.core.usage.journal import FeedbackKind, Journal
 from bot.paths import PROJECT_ROOT
 

@@ -15,8 +15,8 @@ import pytest
 
 from bot.cli import main
 from bot.core.conversation import Reply
-from bot.core.matching.calibration import Outcome
 from bot.core.matching.text import Script
+from bot.core.matching.thresholds import Outcome
 from bot.core.operations.backup import (
     BackupError,
     create_backup,

@@ -108,7 +108,7 @@ def test_cross_validation_answers_each_question_from_the_other_folds() -> None:
     from benchmarks.calibrate import Sample
     from benchmarks.crossval import cross_validate
     from bot.core.matching.evaluation import Kind
-    from bot.core.matching.matcher import ACCEPTANCE_FEATURES, FEATURES
+    from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES
 
     assert len(ACCEPTANCE_FEATURES) > len(FEATURES)
     rng = np.random.default_rng(7)

@@ -13,12 +13,11 @@ from bot.core.matching.calibration import (
     CALIBRATION_FILE,
     Costs,
     Observation,
-    Outcome,
-    Thresholds,
     evaluate_thresholds,
     fit_thresholds,
     load_calibration,
 )
+from bot.core.matching.thresholds import Outcome, Thresholds
 
 FAQ = "entries:\n  - id: a\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元\n"
 

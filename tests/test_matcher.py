@@ -6,20 +6,11 @@ import pytest
 
 from bot.core.knowledge.article import parse_article
 from bot.core.knowledge.model import Entry, Knowledge, Passage
-from bot.core.matching.matcher import (
-    ACCEPTANCE_FEATURES,
-    FEATURES,
-    Matcher,
-    Outcome,
-    Thresholds,
-    Weights,
-    acceptance_inputs,
-    change_risk,
-    gram_key,
-    grams,
-    spans,
-)
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, change_risk
+from bot.core.matching.grams import gram_key, grams
+from bot.core.matching.matcher import Matcher, spans
 from bot.core.matching.text import tokens
+from bot.core.matching.thresholds import Outcome, Thresholds
 
 ENTRIES = (
     Entry("what_is", ("双百双招是什么", "介绍一下双百双招", "双百双招是怎么回事"), "一项行动。"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database, migrations
 from bot.core.usage.journal import FeedbackKind, Journal
 from bot.core.usage.missed import mark_handled, missed_report

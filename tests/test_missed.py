@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.knowledge.snapshot import Snapshot
-from bot.core.matching.matcher import Candidate, MatchResult, Outcome
+from bot.core.matching.matcher import Candidate, MatchResult
 from bot.core.matching.text import normalize
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import FeedbackKind, Journal
 from bot.core.usage.missed import (

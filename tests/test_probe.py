@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.explain import describe_match
-from bot.core.matching.matcher import Thresholds
+from bot.core.matching.thresholds import Thresholds
 from tests.staff_helpers import make_knowledge
 
 

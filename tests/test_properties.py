@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.knowledge.model import load_knowledge
-from bot.core.matching.matcher import Matcher, MatchResult, Outcome
+from bot.core.matching.matcher import Matcher, MatchResult
 from bot.core.matching.text import clean, normalize
+from bot.core.matching.thresholds import Outcome
 from bot.paths import PROJECT_ROOT
 
 

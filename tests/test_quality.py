@@ -15,7 +15,7 @@ import pytest
 from bot.core.conversation import Reply, Responder, Turn
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Report, evaluate, load_labelled, unknown_labels
-from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.matcher import Matcher
 from bot.core.matching.scorecard import (
     EARLIER,
     FOLLOW_UP,
@@ -26,6 +26,7 @@ from bot.core.matching.scorecard import (
     score_conversations,
     score_questions,
 )
+from bot.core.matching.thresholds import Outcome
 from bot.paths import PROJECT_ROOT
 
 QUESTIONS = PROJECT_ROOT / "tests" / "data" / "questions.yaml"

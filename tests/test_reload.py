@@ -18,7 +18,7 @@ from bot.core.knowledge.reload import (
     format_update,
 )
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from tests.staff_helpers import BASE_FAQ, DURATION, HISTORY, Faq, make_knowledge, write_faq
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import FeedbackKind, Journal
 from tests.staff_helpers import BASE_FAQ, FaqEntry, ask, make_knowledge, react

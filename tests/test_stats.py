@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.files.problems import Problem
 from bot.core.knowledge.reload import ChangeSummary, ReloadResult, ReloadStatus
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.charts import charts_available, questions_per_day_png
 from bot.core.usage.journal import FeedbackKind, Journal

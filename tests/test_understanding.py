@@ -19,8 +19,9 @@ from bot.core.conversation import Kind, Memory, Messages, Responder, Turn, is_el
 from bot.core.knowledge.model import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
-from bot.core.matching.matcher import Matcher, Outcome
+from bot.core.matching.matcher import Matcher
 from bot.core.matching.text import SynonymTable, clean, normalize
+from bot.core.matching.thresholds import Outcome
 from bot.paths import PROJECT_ROOT
 
 

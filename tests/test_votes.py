@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import FeedbackKind
 from bot.core.usage.votes import Ballots, Tally, VoteOutcome, inline_key, message_key

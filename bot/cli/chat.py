@@ -20,8 +20,8 @@ from bot.cli.render import render_plain
 from bot.config import ConfigError, load_config
 from bot.core.conversation import DEFAULT_CONTACT, Memory, Reply, Responder
 from bot.core.knowledge.snapshot import KnowledgeHolder
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import Script, convert
+from bot.core.matching.thresholds import Outcome
 
 CONVERSATION = "terminal"  # the one conversation of a terminal session
 PROMPT = "问："

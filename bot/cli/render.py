@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.conversation import Reply
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import convert
+from bot.core.matching.thresholds import Outcome
 
 
 def render_plain(reply: Reply, *, numbered_from: int = 1) -> str:

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from bot.core.knowledge.model import Entry
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import is_small_talk
-from bot.core.matching.matcher import Candidate, MatchResult, Outcome
+from bot.core.matching.matcher import Candidate, MatchResult
 from bot.core.matching.text import Script, clean, convert, detect_script
+from bot.core.matching.thresholds import Outcome
 
 DEFAULT_MINUTES = 10.0
 MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first beyond this
@@ -294,10 +295,6 @@ class Responder:
                 reply = self._entry_reply(snapshot, entry, script, None)
                 found.append((convert(candidate.question, script), reply))
         return tuple(found)
-
-    def match(self, question: str) -> MatchResult:
-        """The raw match, for staff tools that show what the engine sees."""
-        return self.holder.snapshot.matcher.match(question)
 
     def _entry_reply(self, snapshot: Snapshot, entry: Entry, script: Script, result: MatchResult | None) -> Reply:
         knowledge = snapshot.knowledge

@@ -27,8 +27,8 @@ from telegram.helpers import create_deep_linked_url
 from bot.core.conversation import Kind as ReplyKind
 from bot.core.conversation import Reply
 from bot.core.knowledge.article import asks_for_article
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import Script, convert, detect_script
+from bot.core.matching.thresholds import Outcome
 from bot.core.usage.votes import Ballots, message_key
 from bot.tg import article, feedback, followups, menu, sending, storagewatch
 from bot.tg.access import is_admin

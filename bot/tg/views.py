@@ -14,8 +14,8 @@ from telegram.helpers import create_deep_linked_url
 from bot.core.conversation import Kind as ReplyKind
 from bot.core.conversation import Reply
 from bot.core.handoffs.store import Kind
-from bot.core.matching.matcher import Outcome
 from bot.core.matching.text import Script, convert
+from bot.core.matching.thresholds import Outcome
 from bot.core.usage.votes import Tally
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core.announcements import reasons
 from bot.core.conversation import Reply
 from bot.core.handoffs.store import Handoff, Kind, State
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 
 QUOTED_ANSWER_LENGTH = 400
 

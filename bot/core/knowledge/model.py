@@ -17,8 +17,9 @@ from typing import Any
 from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
 from bot.core.knowledge.article import Article, Paragraph, load_article
-from bot.core.matching.calibration import Thresholds, calibration_path, load_calibration
+from bot.core.matching.calibration import calibration_path, load_calibration
 from bot.core.matching.text import normalize
+from bot.core.matching.thresholds import Thresholds
 
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"

@@ -24,7 +24,8 @@ from typing import Any
 
 from bot.core.files.problems import InvalidFileError, Problem, display_path
 from bot.core.files.yamlfile import LineDict, read_yaml
-from bot.core.matching.matcher import Matcher, MatchResult, Outcome
+from bot.core.matching.matcher import Matcher, MatchResult
+from bot.core.matching.thresholds import Outcome
 
 
 class Kind(enum.StrEnum):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.matching.matcher import MatchResult, Outcome, Thresholds
+from bot.core.matching.matcher import MatchResult
+from bot.core.matching.thresholds import Outcome, Thresholds
 
 OUTCOME_NAMES = {Outcome.ANSWER: "直接回答", Outcome.SUGGEST: "给出建议", Outcome.DECLINE: "不回答（说明报道里没有）"}
 

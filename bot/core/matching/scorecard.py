@@ -28,7 +28,7 @@ from bot.core.files.problems import InvalidFileError, Problem, display_path
 from bot.core.files.yamlfile import LineDict, read_yaml
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 
 SMALL_TALK_LABEL = "smalltalk"  # the label of a conversation turn that only chats
 EARLIER = "earlier sets"  # positives written before forms were labelled

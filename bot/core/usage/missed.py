@@ -20,7 +20,8 @@ from typing import TextIO
 
 from rapidfuzz import fuzz, process
 
-from bot.core.matching.matcher import MatchResult, Outcome
+from bot.core.matching.matcher import MatchResult
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.clock import iso
 from bot.core.storage.connection import Database
 from bot.core.usage.period import Period

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.matching.matcher import Outcome
+from bot.core.matching.thresholds import Outcome
 from bot.core.storage.clock import iso, utc_now
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import FeedbackKind, insert_feedback

@@ -1,0 +1,41 @@
+"""The three outcomes of a question and the confidence limits between them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Outcome(enum.StrEnum):
+    """What the bot does with a question."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence limits for the three outcomes.
+
+    A question is answered when the best entry scores at least ``answer`` and leads
+    the runner-up by at least ``margin`` (or scores ``sure`` or more); it gets
+    suggestions when the best entry scores at least ``suggest``; otherwise it is
+    declined.  The defaults serve an FAQ without a calibration file and follow the
+    same costs as :func:`fit_thresholds`, chosen on the Tianchi benchmark's learning
+    half (part A): the answer limits keep confident answers ≥ 97 % precise there, and
+    ``suggest`` is the highest limit that declines at most 2 % of its answerable
+    questions (the rest get "did you mean" buttons).
+    """
+
+    answer: float = 80.0
+    margin: float = 5.0
+    sure: float = 95.0
+    suggest: float = 5.0
+
+    def decide(self, best: float, margin: float) -> Outcome:
+        if best >= self.sure or (best >= self.answer and margin >= self.margin):
+            return Outcome.ANSWER
+        if best >= self.suggest:
+            return Outcome.SUGGEST
+        return Outcome.DECLINE
