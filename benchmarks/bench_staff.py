@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.conversation import Reply
-from bot.core.knowledge.reload import KnowledgeReloader
+from bot.core.knowledge.reload import FaqFile
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.text import Script, normalize
 from bot.core.matching.thresholds import Outcome
@@ -43,7 +43,7 @@ def main() -> None:
         knowledge = folder / "knowledge"
         shutil.copytree(PROJECT_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("source", "history"))
         holder = KnowledgeHolder(Snapshot.load(knowledge))
-        reloader = KnowledgeReloader(holder, knowledge)
+        reloader = FaqFile(holder, knowledge)
         reloader.poll()
         reloader.poll()
         timed("poll, nothing changed (stat only)", reloader.poll, repeat=1000)

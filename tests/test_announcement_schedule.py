@@ -12,7 +12,8 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.core.announcements.model import Repeat, RepeatKind, Targets
-from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, announcements_path, check_schedule
+from bot.core.announcements.schedule_file import check_schedule
+from bot.core.files.locations import ANNOUNCEMENTS_FILE, announcements_path
 from bot.paths import PROJECT_ROOT
 
 TZ = ZoneInfo("Asia/Shanghai")

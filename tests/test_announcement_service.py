@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.announcements.model import Targets
-from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE
 from bot.core.announcements.service import AnnouncementService
+from bot.core.files.locations import ANNOUNCEMENTS_FILE
 from bot.core.storage.connection import Database
 from tests.announcement_fakes import Clock, FakeSender, FakeTelegram, at
 

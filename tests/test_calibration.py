@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.files.locations import CALIBRATION_FILE
 from bot.core.knowledge.model import check_faq, content_digest, load_knowledge
 from bot.core.knowledge.snapshot import Snapshot
-from bot.core.matching.calibration import (
-    CALIBRATION_FILE,
-    Costs,
-    Observation,
-    evaluate_thresholds,
-    fit_thresholds,
-    load_calibration,
-)
+from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds, load_calibration
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 FAQ = "entries:\n  - id: a\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元\n"

@@ -9,26 +9,22 @@ from pathlib import Path
 import pytest
 
 from bot.core.conversation import Responder
+from bot.core.files.watched import Changes, ReloadStatus
 from bot.core.knowledge.model import content_digest, load_knowledge
-from bot.core.knowledge.reload import (
-    ChangeSummary,
-    KnowledgeReloader,
-    ReloadStatus,
-    diff_knowledge,
-    format_update,
-)
+from bot.core.knowledge.reload import ARTICLE, SYNONYMS, FaqFile, diff_knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.knowledge.texts import describe_changes, format_update
 from bot.core.matching.thresholds import Outcome
 from tests.staff_helpers import BASE_FAQ, DURATION, HISTORY, Faq, make_knowledge, write_faq
 
 
-def start(folder: Path, faq: Faq = BASE_FAQ) -> tuple[KnowledgeReloader, Responder]:
+def start(folder: Path, faq: Faq = BASE_FAQ) -> tuple[FaqFile, Responder]:
     make_knowledge(folder, faq)
     holder = KnowledgeHolder(Snapshot.load(folder))
-    return KnowledgeReloader(holder, folder), Responder(holder)
+    return FaqFile(holder, folder), Responder(holder)
 
 
-def settle(reloader: KnowledgeReloader) -> None:
+def settle(reloader: FaqFile) -> None:
     """Let the watcher record the files as they are now (first poll after start)."""
     assert reloader.poll() is None
     assert reloader.poll() is None
@@ -37,33 +33,33 @@ def settle(reloader: KnowledgeReloader) -> None:
 @pytest.mark.parametrize(
     ("new", "expected"),
     [
-        pytest.param(BASE_FAQ, ChangeSummary(), id="same"),
-        pytest.param(BASE_FAQ.plus(HISTORY), ChangeSummary(added=("history",)), id="added"),
-        pytest.param(BASE_FAQ.without("posts_count"), ChangeSummary(removed=("posts_count",)), id="removed"),
+        pytest.param(BASE_FAQ, Changes(), id="same"),
+        pytest.param(BASE_FAQ.plus(HISTORY), Changes(added=("history",)), id="added"),
+        pytest.param(BASE_FAQ.without("posts_count"), Changes(removed=("posts_count",)), id="removed"),
         pytest.param(
             BASE_FAQ.replace("duration", answer="大约一百天。"),
-            ChangeSummary(changed=("duration",)),
+            Changes(changed=("duration",)),
             id="answer changed",
         ),
         pytest.param(
             BASE_FAQ.replace("how_many", questions=(*BASE_FAQ.entries[1].questions, "派多少人")),
-            ChangeSummary(changed=("how_many",)),
+            Changes(changed=("how_many",)),
             id="question added",
         ),
-        pytest.param(Faq(tuple(reversed(BASE_FAQ.entries))), ChangeSummary(), id="entries moved"),
+        pytest.param(Faq(tuple(reversed(BASE_FAQ.entries))), Changes(), id="entries moved"),
         pytest.param(
             Faq(BASE_FAQ.entries, synonyms=(("沪苏浙", "江浙沪", "苏浙沪"),)),
-            ChangeSummary(synonyms_changed=True),
+            Changes(parts=(SYNONYMS,)),
             id="synonyms",
         ),
         pytest.param(
             BASE_FAQ.without("duration").plus(HISTORY).replace("how_many", answer="一百名左右。", related=()),
-            ChangeSummary(added=("history",), removed=("duration",), changed=("how_many",)),
+            Changes(added=("history",), removed=("duration",), changed=("how_many",)),
             id="all at once",
         ),
     ],
 )
-def test_diff_by_entry_id(tmp_path: Path, new: Faq, expected: ChangeSummary) -> None:
+def test_diff_by_entry_id(tmp_path: Path, new: Faq, expected: Changes) -> None:
     old = load_knowledge(make_knowledge(tmp_path / "old"))
     assert diff_knowledge(old, load_knowledge(make_knowledge(tmp_path / "new", new))) == expected
 
@@ -73,22 +69,22 @@ def test_diff_sees_a_changed_article_paragraph(tmp_path: Path) -> None:
     folder = make_knowledge(tmp_path / "new")
     article = folder / "article.md"
     article.write_text(article.read_text(encoding="utf-8").replace("今年13个城市", "今年14个城市"), encoding="utf-8")
-    assert diff_knowledge(old, load_knowledge(folder)) == ChangeSummary(changed=("posts_count",), article_changed=True)
+    assert diff_knowledge(old, load_knowledge(folder)) == Changes(changed=("posts_count",), parts=(ARTICLE,))
 
 
 @pytest.mark.parametrize(
     ("summary", "lines"),
     [
-        (ChangeSummary(), ["条目没有变化。"]),
-        (ChangeSummary(added=("a", "b")), ["新增 2 条：a、b"]),
+        (Changes(), ["条目没有变化。"]),
+        (Changes(added=("a", "b")), ["新增 2 条：a、b"]),
         (
-            ChangeSummary(removed=("x",), changed=("y",), synonyms_changed=True),
+            Changes(removed=("x",), changed=("y",), parts=(SYNONYMS,)),
             ["删除 1 条：x", "修改 1 条：y", "同义词有改动。"],
         ),
     ],
 )
-def test_change_summary_in_chinese(summary: ChangeSummary, lines: list[str]) -> None:
-    assert summary.describe().splitlines() == lines
+def test_change_summary_in_chinese(summary: Changes, lines: list[str]) -> None:
+    assert describe_changes(summary).splitlines() == lines
 
 
 def test_content_digest_is_the_knowledge_digest(tmp_path: Path) -> None:
@@ -116,7 +112,7 @@ def test_valid_change_is_loaded_once_the_file_settles(tmp_path: Path) -> None:
     result = reloader.poll()
     assert result is not None
     assert result.status is ReloadStatus.LOADED
-    assert result.changes == ChangeSummary(added=("history",), changed=("duration",))
+    assert result.changes == Changes(added=("history",), changed=("duration",))
     assert responder.reply("以前派过干部吗").entry_id == "history"
     assert responder.reply("学习锻炼多少天").text == "大约一百天。"
     assert reloader.poll() is None  # reported once
@@ -154,7 +150,7 @@ def test_invalid_change_keeps_the_old_version_and_names_the_lines(tmp_path: Path
     reloader.poll()
     fixed = reloader.poll()
     assert fixed is not None
-    assert fixed.changes == ChangeSummary(changed=("duration",))
+    assert fixed.changes == Changes(changed=("duration",))
 
 
 @pytest.mark.parametrize(
@@ -194,7 +190,7 @@ def test_a_changed_article_is_noticed(tmp_path: Path) -> None:
     reloader.poll()
     result = reloader.poll()
     assert result is not None
-    assert result.changes == ChangeSummary(changed=("posts_count",), article_changed=True)
+    assert result.changes == Changes(changed=("posts_count",), parts=(ARTICLE,))
     reply = responder.reply("今年有多少个岗位")
     assert reply.passage is not None
     assert "105个岗位" in reply.passage.text

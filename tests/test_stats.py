@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.files.problems import Problem
-from bot.core.knowledge.reload import ChangeSummary, ReloadResult, ReloadStatus
+from bot.core.files.watched import Changes, ReloadStatus
+from bot.core.knowledge.reload import FaqUpdate
 from bot.core.matching.thresholds import Outcome
 from bot.core.storage.connection import Database
 from bot.core.usage.charts import charts_available, questions_per_day_png
-from bot.core.usage.journal import FeedbackKind, Journal
+from bot.core.usage.journal import FeedbackKind, Journal, record_knowledge_update
 from bot.core.usage.period import Period
-from bot.core.usage.stats import Stats, collect_stats, format_stats, record_knowledge_update
+from bot.core.usage.stats import Stats, collect_stats, format_stats
 from tests.staff_helpers import ask, react
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -78,7 +79,7 @@ def test_stats(db: Database) -> None:
 
 def test_stats_text(db: Database) -> None:
     fill(db)
-    record_knowledge_update(db, "upload", ReloadResult(ReloadStatus.LOADED, ChangeSummary(added=("x",))), at=NOW)
+    record_knowledge_update(db, "upload", FaqUpdate(ReloadStatus.LOADED, changes=Changes(added=("x",))), at=NOW)
     text = format_stats(collect_stats(db, Period.last_days(3, NOW)), {"duration": "要去多长时间"})
     assert text.splitlines() == [
         "使用统计（2025-03-05 至 2025-03-07）",
@@ -105,11 +106,11 @@ def test_empty_period(db: Database) -> None:
 
 
 def test_knowledge_updates_are_recorded(db: Database) -> None:
-    invalid = ReloadResult(ReloadStatus.INVALID, problems=(Problem("faq.yaml", 3, 1, "坏了"),), digest="abc")
-    loaded = ReloadResult(ReloadStatus.LOADED, ChangeSummary(added=("a",), changed=("b", "c")), digest="def")
+    invalid = FaqUpdate(ReloadStatus.INVALID, problems=(Problem("faq.yaml", 3, 1, "坏了"),), digest="abc")
+    loaded = FaqUpdate(ReloadStatus.LOADED, changes=Changes(added=("a",), changed=("b", "c")), digest="def")
     record_knowledge_update(db, "watch", invalid, at=NOW)
     record_knowledge_update(db, "upload", loaded, user_id=7, at=NOW)
-    record_knowledge_update(db, "reload", ReloadResult(ReloadStatus.UNCHANGED), at=NOW)  # not a new version
+    record_knowledge_update(db, "reload", FaqUpdate(ReloadStatus.UNCHANGED), at=NOW)  # not a new version
     rows = db.connection.execute(
         "SELECT source, status, digest, added, removed, changed, problems, user_id FROM knowledge_updates ORDER BY id"
     ).fetchall()

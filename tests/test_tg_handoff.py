@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ContactConfig, HandoffConfig
-from bot.core.knowledge.uploads import backups
+from bot.core.files.history import backups
+from bot.core.knowledge.reload import BACKUP_PREFIX
 from bot.tg.handoff import JOB_NAME
 from tests.staff_helpers import make_knowledge
 from tests.tgkit import (
@@ -321,7 +322,7 @@ async def test_add_as_phrasing_changes_the_faq_and_the_bot_answers_it(own_bot: H
     assert "原来的文件已备份为 history/" in summary
     faq = (bot.config.knowledge / "faq.yaml").read_text(encoding="utf-8")
     assert f'      - "{question}"\n' in faq
-    assert len(backups(bot.config.knowledge / "history")) == 1
+    assert len(backups(bot.config.knowledge / "history", BACKUP_PREFIX)) == 1
     with sqlite3.connect(bot.config.database) as connection:
         updates = connection.execute("SELECT source, status, changed, user_id FROM knowledge_updates").fetchall()
     assert updates == [("upload", "loaded", 1, ADMIN_ID)]  # recorded like an upload
@@ -364,7 +365,7 @@ async def test_a_bad_new_entry_is_refused_and_nothing_is_lost(own_bot: Harness) 
     summary = visible_text(one_to(await bot.press(proposal, "新建条目", user=admin(bot)), ADMIN_ID).text)
     assert summary.startswith("问答库文件有 1 处错误，没有更新")
     assert (bot.config.knowledge / "faq.yaml").read_bytes() == before
-    assert backups(bot.config.knowledge / "history") == []
+    assert backups(bot.config.knowledge / "history", BACKUP_PREFIX) == []
 
 
 async def test_a_long_reply_comes_in_parts_in_the_cadres_script(bot: Harness) -> None:

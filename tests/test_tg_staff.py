@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import StaffConfig
-from bot.core.knowledge.uploads import backups
+from bot.core.files.history import backups
+from bot.core.knowledge.reload import BACKUP_PREFIX
 from bot.tg.app import set_commands
 from bot.tg.staff import WATCH_JOB
 from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge, write_faq
@@ -256,7 +257,7 @@ async def test_uploads_rotate_the_backups(tmp_path: Path) -> None:
         for version in versions:
             (reply,) = texts(await send_file(bot, version))
             assert reply.startswith("问答库已更新")
-        kept = backups(tmp_path / "knowledge" / "history")  # oldest first
+        kept = backups(tmp_path / "knowledge" / "history", BACKUP_PREFIX)  # oldest first
     assert [path.read_bytes() for path in kept] == versions[1:3]  # the two replaced last
     assert (tmp_path / "knowledge" / "faq.yaml").read_bytes() == versions[-1]
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from bot.cli.common import add_knowledge_option, load_labelled_run
 from bot.cli.evaluate import DEFAULT_QUESTIONS
+from bot.core.files.locations import calibration_path
 from bot.core.files.problems import display_path
 from bot.core.matching.calibration import (
     Costs,
     Fit,
     Observation,
-    calibration_path,
     evaluate_thresholds,
     fit_thresholds,
     write_calibration,

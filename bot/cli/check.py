@@ -6,9 +6,10 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core.announcements.schedule_file import ANNOUNCEMENTS_FILE, check_schedule, sendings_summary
+from bot.core.announcements.schedule_file import check_schedule, sendings_summary
+from bot.core.files.locations import ANNOUNCEMENTS_FILE, ARTICLE_FILE, FAQ_FILE
 from bot.core.files.problems import Problem, display_path
-from bot.core.knowledge.model import ARTICLE_FILE, FAQ_FILE, check_faq
+from bot.core.knowledge.model import check_faq
 from bot.paths import PROJECT_ROOT, default_knowledge_dir
 
 SHIPPED_ARTICLE = PROJECT_ROOT / "knowledge" / ARTICLE_FILE

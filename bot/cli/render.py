@@ -28,7 +28,3 @@ def render_line(reply: Reply) -> str:
     if reply.suggestions:
         text += " " + " | ".join(link.question for link in reply.suggestions)
     return f"{reply.outcome.value}\t{reply.entry_id or '-'}\t{reply.score:.1f}\t{text}"
-
-
-def outcome_marker(outcome: Outcome) -> str:
-    return {Outcome.ANSWER: "✅", Outcome.SUGGEST: "🤔", Outcome.DECLINE: "🚫"}[outcome]

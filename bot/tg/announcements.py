@@ -36,9 +36,9 @@ from bot.core.announcements.delivery import SendResult
 from bot.core.announcements.ledger import Broadcast, BroadcastState
 from bot.core.announcements.model import Targets
 from bot.core.announcements.registry import Change
-from bot.core.announcements.schedule_file import announcements_path
 from bot.core.announcements.service import AnnouncementService, Notice
 from bot.core.announcements.texts import targets_button, yes_no
+from bot.core.files.locations import announcements_path
 from bot.tg.access import admin_only
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu

@@ -15,9 +15,8 @@ Adding a feature (staff tools, announcements):
 - its state as typed attributes of :class:`bot.tg.context.BotData`, set in ``register``;
 - jobs on ``application.job_queue``.
 
-Answering takes every plain private text as a question (group 0).  A handler that must see
-such text first (a step of a conversation, e.g. "send the announcement text") goes in
-group -1 and raises ``ApplicationHandlerStop`` when it consumed the message.
+Answering takes every plain private text as a question (group 0); announcements also watch
+group messages in group 1, besides whatever answers them.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.core.announcements.service import AnnouncementService
 from bot.core.conversation import Memory, Responder
 from bot.core.handoffs.service import HandoffService
-from bot.core.knowledge.reload import KnowledgeReloader
+from bot.core.knowledge.reload import FaqFile
 from bot.core.knowledge.snapshot import KnowledgeHolder
 from bot.core.matching.text import Script
 from bot.core.operations.heartbeat import UnreachableTracker, UpdateTracker
@@ -41,7 +41,7 @@ class BotData:
     db: Database
     db_start: Opened  # how the database was found at start
     journal: Journal
-    reloader: KnowledgeReloader  # set by the staff feature
+    reloader: FaqFile  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
     handoffs: HandoffService  # set by bot.tg.handoff.register
     staff_commands: tuple[BotCommand, ...] = ()  # every feature's staff commands, for an admin's /help

@@ -27,13 +27,14 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.config import Config
+from bot.core.files.uploads import UploadLimits
+from bot.core.files.watched import ReloadStatus
 from bot.core.handoffs import faqedit
 from bot.core.handoffs.service import Delivered, ReplyTaken
 from bot.core.handoffs.store import Handoff, Purpose, State
 from bot.core.handoffs.texts import StaffTexts, card, delivery_report, shorten, waiting_list
-from bot.core.knowledge.reload import ReloadStatus, format_update
-from bot.core.knowledge.uploads import UploadLimits
-from bot.core.usage.stats import record_knowledge_update
+from bot.core.knowledge.texts import format_update
+from bot.core.usage.journal import record_knowledge_update
 from bot.tg.context import Context
 from bot.tg.formatting import Block, split_message
 from bot.tg.handoff_buttons import StaffAction, StaffPress

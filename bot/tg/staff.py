@@ -19,23 +19,19 @@ from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyb
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.core.announcements.upload import format_schedule_upload, install_schedule_upload
+from bot.core.announcements.texts import format_schedule_upload
+from bot.core.files.uploads import UploadKind, UploadLimits, is_yaml_name, refuse_early, upload_kind
+from bot.core.files.watched import ReloadStatus
 from bot.core.knowledge.model import content_digest
-from bot.core.knowledge.reload import KnowledgeReloader, ReloadResult, ReloadStatus, format_update
-from bot.core.knowledge.uploads import (
-    UploadKind,
-    UploadLimits,
-    install_upload,
-    is_yaml_name,
-    refuse_early,
-    upload_kind,
-)
+from bot.core.knowledge.reload import FaqFile, FaqUpdate
+from bot.core.knowledge.texts import format_update
 from bot.core.matching.explain import describe_match
 from bot.core.storage.clock import utc_now
 from bot.core.usage.charts import charts_available, questions_per_day_png
+from bot.core.usage.journal import record_knowledge_update
 from bot.core.usage.missed import SHOWN_GROUPS, current_outcome, format_missed, mark_handled, missed_report
 from bot.core.usage.period import DEFAULT_DAYS, MAX_DAYS, Period
-from bot.core.usage.stats import collect_stats, format_stats, record_knowledge_update
+from bot.core.usage.stats import collect_stats, format_stats
 from bot.tg import fallback, sending
 from bot.tg.access import admin_only, is_admin
 from bot.tg.context import Context, FaqApplication, user_script
@@ -102,7 +98,7 @@ def commands() -> CommandMenu:
 
 def register(application: FaqApplication) -> None:
     data = application.bot_data
-    data.reloader = KnowledgeReloader(data.holder, data.config.knowledge)
+    data.reloader = FaqFile(data.holder, data.config.knowledge)
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handlers(
         [
@@ -129,14 +125,14 @@ async def _reply(message: Message, text: str, keyboard: InlineKeyboardMarkup | N
     return await sending.reply(message, Outgoing(tuple(split_message([Block(text)])), keyboard))
 
 
-def _record(context: Context, source: str, result: ReloadResult, user_id: int | None) -> None:
+def _record(context: Context, source: str, result: FaqUpdate, user_id: int | None) -> None:
     try:
         record_knowledge_update(context.bot_data.db, source, result, user_id=user_id)
     except sqlite3.Error:
         logger.exception("Could not record the knowledge update")
 
 
-def _log(source: str, result: ReloadResult, user_id: int | None) -> None:
+def _log(source: str, result: FaqUpdate, user_id: int | None) -> None:
     who = f" by admin {user_id}" if user_id is not None else ""
     if result.status is ReloadStatus.LOADED:
         changes = result.changes
@@ -157,7 +153,7 @@ def _log(source: str, result: ReloadResult, user_id: int | None) -> None:
         )
 
 
-def _summary(context: Context, result: ReloadResult) -> str:
+def _summary(context: Context, result: FaqUpdate) -> str:
     return format_update(result, len(context.bot_data.holder.snapshot.knowledge))
 
 
@@ -236,7 +232,7 @@ async def upload(update: Update, context: Context) -> None:
     limits = UploadLimits(config.staff.max_upload_kb * 1024, config.staff.history_keep)
     logger.info("Admin %s sent %r (%s bytes)", user_id, document.file_name, document.file_size)
     if refusal := refuse_early(document.file_name, document.file_size or 0, limits.max_bytes):
-        await _reply(message, format_update(ReloadResult(ReloadStatus.INVALID, problems=tuple(refusal)), 0))
+        await _reply(message, format_update(FaqUpdate(ReloadStatus.INVALID, problems=tuple(refusal)), 0))
         return
     try:
         telegram_file = await document.get_file()
@@ -247,15 +243,12 @@ async def upload(update: Update, context: Context) -> None:
         return
     if upload_kind(raw, document.file_name) is UploadKind.SCHEDULE:
         # Small and quick to check: done on the event loop, so it never interleaves with the scheduler's tick.
-        schedule = install_schedule_upload(
-            context.bot_data.announcements.holder, raw, document.file_name, limits, _now(context)
-        )
+        now = _now(context)
+        schedule = context.bot_data.announcements.holder.install(raw, document.file_name, limits, now)
         logger.info("Schedule upload by admin %s: %s", user_id, schedule.status.value)
-        await _reply(message, format_schedule_upload(schedule, config.tzinfo))
+        await _reply(message, format_schedule_upload(schedule, config.tzinfo, now))
         return
-    result = await asyncio.to_thread(
-        install_upload, context.bot_data.reloader, raw, document.file_name, limits, _now(context)
-    )
+    result = await asyncio.to_thread(context.bot_data.reloader.install, raw, document.file_name, limits, _now(context))
     _log("upload", result, user_id)
     _record(context, "upload", result, user_id)
     await _reply(message, _summary(context, result))

@@ -126,14 +126,10 @@ class Broadcaster:
         finally:
             self._running.discard(broadcast_id)
 
-    async def resume(self) -> list[DeliveryReport]:
-        """Continue every unfinished broadcast; the reports of those now complete."""
-        reports = []
+    async def resume(self) -> None:
+        """Continue every unfinished broadcast (their reports are the ledger's :meth:`~Ledger.unreported`)."""
         for broadcast in self.ledger.unfinished():
-            report = await self.deliver(broadcast.id)
-            if report is not None:
-                reports.append(report)
-        return reports
+            await self.deliver(broadcast.id)
 
     async def _deliver_one(self, broadcast: Broadcast, delivery: Delivery) -> None:
         chat_id = delivery.chat_id

@@ -1,35 +1,47 @@
-"""The schedule in force, and its live reload: a broken file never replaces a working schedule."""
+"""The schedule in force, kept in step with ``announcements.yaml``: a broken file never replaces a working schedule.
+
+:class:`ScheduleFile` is the schedule's :class:`~bot.core.files.watched.WatchedFile`
+(the same pipeline as the FAQ's): the scheduler's tick polls it, and a file sent by
+chat is installed through it.  A change is acted on at the next tick, without waiting
+for it to settle: a schedule is small and staff expect it in force at once.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.core.announcements.model import Schedule
+from bot.core.announcements.model import Announcement, Schedule
 from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL, DEFAULT_TIMEZONE, parse_schedule
 from bot.core.files.problems import Problem, display_path
+from bot.core.files.watched import Changes, FileUpdate, WatchedFile, file_digest, item_changes
 
-_MISSING = "missing"
+BACKUP_PREFIX = "announcements-"
+MISSING_FILE = "找不到通知文件：继续按原来的通知安排发送。"
+
+ScheduleUpdate = FileUpdate[Schedule]
 
 
-@dataclass(frozen=True)
-class ReloadResult:
-    """What a look at the file found.
+def _comparable(announcement: Announcement) -> Announcement:
+    return dataclasses.replace(announcement, line=0)  # moving an entry in the file is not a change
 
-    Attributes:
-        accepted: the file's new content is now the schedule in force.
-        problems: the errors that got it rejected, or the warnings it was accepted with.
+
+def diff_schedules(old: Schedule, new: Schedule) -> Changes:
+    """Announcements added, removed and changed, by id in file order."""
+    return item_changes({a.id: _comparable(a) for a in old}, {a.id: _comparable(a) for a in new})
+
+
+class ScheduleFile(WatchedFile[Schedule]):
+    """Holds the schedule currently in force.
+
+    Args:
+        path: the announcements file.
+        timezone: the zone its dates and times are in.
+        grace: how late an occurrence is still sent (not "over" yet).
+        clock: the present, to warn about announcements that will not fire again.
     """
-
-    accepted: bool
-    problems: tuple[Problem, ...] = ()
-    previous: Schedule | None = None
-
-
-class ScheduleHolder:
-    """Holds the schedule currently in force; :meth:`reload` swaps it when the file changed and is valid."""
 
     def __init__(
         self,
@@ -37,57 +49,52 @@ class ScheduleHolder:
         *,
         timezone: str = DEFAULT_TIMEZONE,
         grace: timedelta = timedelta(0),
-        schedule: Schedule | None = None,
         min_interval: timedelta = DEFAULT_MIN_INTERVAL,
+        clock: Callable[[], datetime | None] = lambda: None,
     ) -> None:
-        self.path = path
+        super().__init__(path, settle=False, backup_prefix=BACKUP_PREFIX)
         self.timezone = timezone
-        self.grace = grace  # an occurrence this late is still sent: not "over" yet
+        self.grace = grace
         self.min_interval = min_interval
-        self._schedule = schedule or Schedule(source=path)
-        self._seen = self._schedule.digest  # the content last looked at, accepted or not
+        self.clock = clock
+        self._schedule = Schedule(source=path)
 
     @property
     def schedule(self) -> Schedule:
         return self._schedule
 
-    def reload(self, *, now: datetime | None = None, force: bool = False) -> ReloadResult | None:
-        """Load the file if its content changed since the last look; None when it did not.
+    @property
+    def current(self) -> Schedule:
+        return self._schedule
 
-        A missing or invalid file is reported once and the schedule in force stays.
-        """
+    def digest_of(self, version: Schedule) -> str:
+        return version.digest
+
+    def disk_digest(self) -> str:
+        return file_digest(self.path)
+
+    def check(self, path: Path, shown: str | None = None) -> tuple[Schedule | None, list[Problem]]:
         try:
-            raw = self.path.read_bytes()
+            raw = path.read_bytes()
         except OSError:
-            raw = None
-        digest = hashlib.sha256(raw).hexdigest() if raw is not None else _MISSING
-        if digest == self._seen and not force:
-            return None
-        self._seen = digest
-        if raw is None:
-            problem = Problem(display_path(self.path), 1, 1, "找不到通知文件：继续按原来的通知安排发送。")
-            return ReloadResult(accepted=False, problems=(problem,))
-        schedule, problems = self.parse(raw, now=now)
-        if schedule is None:
-            return ReloadResult(accepted=False, problems=tuple(problems))
-        return self.adopt(schedule, tuple(problems))
+            return None, [Problem(display_path(self.path), 1, 1, MISSING_FILE)]
+        return self.parse(raw, shown=shown)
 
-    def parse(
-        self, raw: bytes, *, now: datetime | None = None, shown: str | None = None
-    ) -> tuple[Schedule | None, list[Problem]]:
-        """Validate the bytes of a new version of the file, as :meth:`reload` does (``shown``: the name in problems)."""
+    def parse(self, raw: bytes, *, shown: str | None = None) -> tuple[Schedule | None, list[Problem]]:
+        """Validate the bytes of a version of the file (``shown``: the name in problems)."""
         return parse_schedule(
             raw,
             self.path,
             timezone=self.timezone,
-            now=now,
+            now=self.clock(),
             grace=self.grace,
             min_interval=self.min_interval,
             shown=shown,
         )
 
-    def adopt(self, schedule: Schedule, problems: tuple[Problem, ...] = ()) -> ReloadResult:
-        """Put a validated schedule in force (the file on disk already holds it)."""
-        self._seen = schedule.digest
-        previous, self._schedule = self._schedule, schedule
-        return ReloadResult(accepted=True, problems=problems, previous=previous)
+    def put_in_force(self, version: Schedule) -> Schedule:
+        previous, self._schedule = self._schedule, version
+        return previous
+
+    def changes(self, old: Schedule, new: Schedule) -> Changes:
+        return diff_schedules(old, new)

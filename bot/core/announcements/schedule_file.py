@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.recurrence import CronError, check_cron
+from bot.core.files.ids import ID_RE
+from bot.core.files.locations import ANNOUNCEMENTS_FILE
 from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, parse_yaml
-from bot.core.knowledge.model import ID_RE
 
-ANNOUNCEMENTS_FILE = "announcements.yaml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_TEXT_LENGTH = 4096  # Telegram's limit for one message
 TOP_KEYS = ("announcements",)
@@ -58,12 +58,6 @@ _DAY_NAMES = (
 WEEKDAY_WORDS = {name: index for index, names in enumerate(_DAY_NAMES) for name in names}
 
 _DATE_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
-
-
-def announcements_path(knowledge: Path) -> Path:
-    """The announcements file beside the FAQ: ``knowledge`` is a folder or the FAQ file."""
-    folder = knowledge if knowledge.is_dir() or not knowledge.suffix else knowledge.parent
-    return folder / ANNOUNCEMENTS_FILE
 
 
 _T = TypeVar("_T")
@@ -438,15 +432,3 @@ def parse_schedule(
         return None, problems
     schedule = Schedule(tuple(announcements), path, hashlib.sha256(raw).hexdigest())
     return schedule, problems
-
-
-def load_schedule(path: Path, *, timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None) -> Schedule:
-    """Load and validate an announcements file.
-
-    Raises:
-        InvalidFileError: with every problem found; nothing is returned half-loaded.
-    """
-    schedule, problems = check_schedule(path, timezone=timezone, now=now)
-    if schedule is None:
-        raise InvalidFileError(problems)
-    return schedule

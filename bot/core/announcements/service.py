@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.announcements import texts
 from bot.core.announcements.delivery import Broadcaster, Sender
-from bot.core.announcements.holder import ScheduleHolder
+from bot.core.announcements.holder import ScheduleFile
 from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Ledger
 from bot.core.announcements.model import Targets
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.registry import ChatRegistry
 from bot.core.announcements.schedule_file import DEFAULT_MIN_INTERVAL
+from bot.core.files.watched import ReloadStatus
 from bot.core.storage.clock import utc_now
 from bot.core.storage.connection import Database
 
@@ -58,7 +59,9 @@ class AnnouncementService:
     ) -> None:
         self.registry = ChatRegistry(db)
         self.ledger = Ledger(db, self.registry)
-        self.holder = ScheduleHolder(schedule_path, timezone=timezone, grace=grace, min_interval=min_interval)
+        self.holder = ScheduleFile(
+            schedule_path, timezone=timezone, grace=grace, min_interval=min_interval, clock=self.now
+        )
         self.tz = ZoneInfo(timezone)
         self.grace = grace
         self.clock = clock
@@ -80,14 +83,17 @@ class AnnouncementService:
         if not self.holder.path.exists():
             logger.info("no announcements file at %s; no scheduled announcements", self.holder.path)
             return
-        self._pending += self.reload(force=True, quiet=True)
+        self._pending += self.reload(now=True, quiet=True)
 
-    def reload(self, *, force: bool = False, quiet: bool = False) -> list[Notice]:
-        """Look at the schedule file; notices when it changed (accepted with warnings, or refused)."""
-        result = self.holder.reload(now=self.now(), force=force)
-        if result is None:
+    def reload(self, *, now: bool = False, quiet: bool = False) -> list[Notice]:
+        """Look at the schedule file (``now``: whether or not it looks changed); notices when it changed.
+
+        A new version is announced (with its warnings); a refused one is reported once.
+        """
+        result = self.holder.reload() if now else self.holder.poll()
+        if result is None or result.status is ReloadStatus.UNCHANGED:
             return []
-        if not result.accepted:
+        if not result.ok:
             for problem in result.problems:
                 logger.warning("announcements file refused: %s", problem)
             in_force = len(self.holder.schedule)

@@ -9,11 +9,21 @@ from zoneinfo import ZoneInfo
 from bot.core.announcements import reasons
 from bot.core.announcements.ledger import Broadcast, Delivery, DeliveryReport
 from bot.core.announcements.model import Schedule, Targets
-from bot.core.announcements.occurrences import Missed, Occurrence
+from bot.core.announcements.occurrences import Missed, Occurrence, upcoming
 from bot.core.announcements.registry import Audience, ChatRecord, ChatRegistry
 from bot.core.files.problems import Problem
+from bot.core.files.texts import FIX_AND_RETRY, item_lines, loaded_tail, problem_lines
+from bot.core.files.watched import FileUpdate, ReloadStatus
 
 MAX_LISTED = 20  # chats listed by name in a report; the rest are counted
+SHOWN_COMING = 5  # the next sendings listed after an upload
+
+UPLOAD_INVALID = "通知安排文件有 {count} 处错误，没有更新，机器人继续按原来的安排发送。"
+UPLOAD_UNCHANGED = "文件内容和正在使用的通知安排相同，没有需要更新的。"
+UPLOAD_LOADED = "通知安排已更新，现在共有 {count} 条定时通知。"
+UPLOAD_NO_CHANGES = "通知没有变化。"
+COMING = "接下来要发送："
+NOTHING_COMING = "接下来没有要发送的定时通知。"
 
 
 def clock(moment: datetime, tz: ZoneInfo) -> str:
@@ -161,3 +171,21 @@ def targets_button(targets: Targets, chosen: Targets) -> str:
     return ("✅ " if targets is chosen else "") + {"groups": "群组", "subscribers": "订阅者", "both": "全部"}[
         targets.value
     ]
+
+
+def format_schedule_upload(result: FileUpdate[Schedule], tz: ZoneInfo, now: datetime) -> str:
+    """What staff are told after sending the schedule."""
+    if result.status is ReloadStatus.INVALID:
+        lines = [UPLOAD_INVALID.format(count=len(result.errors)) + FIX_AND_RETRY]
+        return "\n".join(lines + problem_lines(result.errors))
+    schedule = result.current or Schedule()
+    if result.status is ReloadStatus.UNCHANGED:
+        lines = [UPLOAD_UNCHANGED]
+    else:
+        lines = [UPLOAD_LOADED.format(count=len(schedule)), *item_lines(result.changes)]
+        if result.changes.empty:
+            lines.append(UPLOAD_NO_CHANGES)
+    coming = upcoming(schedule, now, SHOWN_COMING)
+    lines.append(COMING if coming else NOTHING_COMING)
+    lines += [f"· {clock(o.at, tz)}  “{o.announcement.id}” → {o.announcement.targets.label}" for o in coming]
+    return "\n".join(lines + loaded_tail(result))

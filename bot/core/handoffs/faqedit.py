@@ -4,7 +4,7 @@ The file is staff's own, with their comments and layout, so it is never re-dumpe
 the YAML is composed only to find where things are, and the new lines are inserted
 there, indented like their neighbours.  Values are written as double-quoted JSON
 strings, which YAML reads back exactly whatever they contain.  The result is
-installed like an upload (:func:`bot.core.knowledge.uploads.install_upload`), which validates it.
+installed like an upload (:meth:`bot.core.files.watched.WatchedFile.edit`), which validates it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from datetime import datetime
 
 import yaml
 
-from bot.core.knowledge.model import FAQ_FILE, ID_RE, Knowledge
-from bot.core.knowledge.reload import KnowledgeReloader, ReloadResult
-from bot.core.knowledge.uploads import UploadLimits, install_upload
+from bot.core.files.ids import ID_RE
+from bot.core.files.uploads import UploadLimits
+from bot.core.knowledge.model import Knowledge
+from bot.core.knowledge.reload import FaqFile, FaqUpdate
 
 NEW_ENTRY_TOPIC = "工作人员解答"
 NEW_ENTRY_TAG = "工作人员解答"
@@ -142,16 +143,11 @@ def clean_id(text: str) -> str:
     return re.sub(r"^id\s*[:：]\s*", "", text.strip(), flags=re.IGNORECASE).strip()
 
 
-def apply(reloader: KnowledgeReloader, edit: Callable[[str], str], limits: UploadLimits, now: datetime) -> ReloadResult:
+def apply(reloader: FaqFile, edit: Callable[[str], str], limits: UploadLimits, now: datetime) -> FaqUpdate:
     """Edit the live ``faq.yaml`` and install the result exactly as an upload: validated, backed up, reloaded.
-
-    The file is read, edited and installed under the reloader's lock, so a concurrent
-    reload or upload cannot slip in between.
 
     Raises:
         FaqEditError: the edit cannot be made (nothing changed).
         OSError, UnicodeDecodeError: the file cannot be read.
     """
-    with reloader.exclusive():
-        text = reloader.faq_path.read_text(encoding="utf-8")
-        return install_upload(reloader, edit(text).encode("utf-8"), FAQ_FILE, limits, now)
+    return reloader.edit(edit, limits, now)

@@ -14,30 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.files.ids import ID_RE
+from bot.core.files.locations import ARTICLE_FILE, calibration_path, resolve_faq_path, watched_files
 from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
 from bot.core.knowledge.article import Article, Paragraph, load_article
-from bot.core.matching.calibration import calibration_path, load_calibration
+from bot.core.matching.calibration import load_calibration
 from bot.core.matching.text import normalize
 from bot.core.matching.thresholds import Thresholds
 
-FAQ_FILE = "faq.yaml"
-ARTICLE_FILE = "article.md"
 DEFAULT_TOPIC = "其他"
-ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 PLACEHOLDERS = frozenset({"contact"})
 TOP_KEYS = ("synonyms", "context", "entries")
 ENTRY_KEYS = ("id", "topic", "questions", "answer", "passage", "related", "tags")
-KEY_NAMES = {
-    "id": "id（编号）",
-    "topic": "topic（菜单分类）",
-    "questions": "questions（问题）",
-    "answer": "answer（答案）",
-    "passage": "passage（原文出处）",
-    "related": "related（相关条目）",
-    "tags": "tags（标签）",
-}
 
 
 @dataclass(frozen=True)
@@ -104,16 +94,6 @@ class Knowledge:
     def topics(self) -> tuple[str, ...]:
         """Menu headings in the order they first appear."""
         return tuple(dict.fromkeys(entry.topic for entry in self.entries))
-
-
-def resolve_faq_path(path: Path) -> Path:
-    """A knowledge folder means its ``faq.yaml``; a file means itself."""
-    return path / FAQ_FILE if path.is_dir() else path
-
-
-def watched_files(faq_path: Path) -> tuple[Path, ...]:
-    """The FAQ and the files read with it: a change to any of them means a reload."""
-    return faq_path, faq_path.parent / ARTICLE_FILE, calibration_path(faq_path)
 
 
 def content_digest(faq_path: Path) -> str:

@@ -21,9 +21,6 @@ from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemColl
 from bot.core.files.yamlfile import LineDict, read_yaml
 from bot.core.matching.thresholds import Outcome, Thresholds
 
-CALIBRATION_FILE = "calibration.yaml"
-
-
 # -- fitting ---------------------------------------------------------------------------------------
 
 
@@ -147,10 +144,6 @@ def _highest_suggest(related_scores: Sequence[float], answer: float, max_decline
 # -- the file --------------------------------------------------------------------------------------
 
 _LIMITS = tuple(field.name for field in fields(Thresholds))
-
-
-def calibration_path(faq_path: Path) -> Path:
-    return faq_path.parent / CALIBRATION_FILE
 
 
 def load_calibration(path: Path) -> tuple[Thresholds | None, list[Problem]]:

@@ -1,4 +1,4 @@
-"""The record of questions asked and reactions to replies (tables of migration 1).
+"""The record of questions asked and reactions to replies (tables of migration 1), and of knowledge updates (2).
 
 Staff reports (missed questions, statistics) read what this module writes.  No
 user identity is stored unless the caller passes one (config ``staff.store_user_ids``).
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.conversation import Reply
+from bot.core.files.watched import ReloadStatus
+from bot.core.knowledge.reload import FaqUpdate
 from bot.core.storage.clock import iso, utc_now
 from bot.core.storage.connection import Database
 
@@ -135,3 +137,28 @@ class Journal:
             (iso(since), limit),
         ).fetchall()
         return [str(row["entry_id"]) for row in rows]
+
+
+def record_knowledge_update(
+    db: Database, source: str, result: FaqUpdate, *, user_id: int | None = None, at: datetime | None = None
+) -> None:
+    """Store a loaded or refused version of the knowledge (``source``: watch, reload or upload)."""
+    if result.status is ReloadStatus.UNCHANGED:
+        return
+    changes = result.changes
+    with db.transaction() as connection:
+        connection.execute(
+            "INSERT INTO knowledge_updates (created_at, source, status, digest, added, removed, changed, problems, user_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                iso(at or utc_now()),
+                source,
+                result.status.value,
+                result.digest,
+                len(changes.added),
+                len(changes.removed),
+                len(changes.changed),
+                len(result.errors),
+                user_id,
+            ),
+        )

@@ -1,4 +1,4 @@
-"""Usage statistics for a period, and the record of knowledge updates (migration 2)."""
+"""Usage statistics for a period (with the knowledge updates of :func:`~bot.core.usage.journal.record_knowledge_update`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.knowledge.reload import ReloadResult, ReloadStatus
-from bot.core.storage.clock import iso, utc_now
 from bot.core.storage.connection import Database
 from bot.core.usage.period import Period
 
@@ -133,28 +131,3 @@ def _activity_lines(per_day: tuple[tuple[date, int], ...]) -> list[str]:
         label = f"{start:%m-%d} 起" if weekly else f"{start:%m-%d}"
         lines.append(f"  {label} {'▇' * max(round(BAR_WIDTH * count / peak), 1)} {count}")
     return lines
-
-
-def record_knowledge_update(
-    db: Database, source: str, result: ReloadResult, *, user_id: int | None = None, at: datetime | None = None
-) -> None:
-    """Store a loaded or refused version of the knowledge (``source``: watch, reload or upload)."""
-    if result.status is ReloadStatus.UNCHANGED:
-        return
-    changes = result.changes
-    with db.transaction() as connection:
-        connection.execute(
-            "INSERT INTO knowledge_updates (created_at, source, status, digest, added, removed, changed, problems, user_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                iso(at or utc_now()),
-                source,
-                result.status.value,
-                result.digest,
-                len(changes.added),
-                len(changes.removed),
-                len(changes.changed),
-                len(result.errors),
-                user_id,
-            ),
-        )
