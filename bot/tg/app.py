@@ -15,8 +15,11 @@ Adding a feature (staff tools, announcements):
 - its state as typed attributes of :class:`bot.tg.context.BotData`, set in ``register``;
 - jobs on ``application.job_queue``.
 
-Answering takes every plain private text as a question (group 0); announcements also watch
-group messages in group 1, besides whatever answers them.
+Answering takes every plain private text as a question (group 0).  The hand-off feature must
+see some of it first (a staff member's reply to a handed-over question, a ``/start staff_…``
+deep link): those handlers are in group -1 and raise ``ApplicationHandlerStop`` when they
+consumed the update.  Group 1 runs besides whatever answered (announcements register a group
+on its first message; the welcome greets a group once).
 """
 
 from __future__ import annotations
