@@ -30,7 +30,9 @@ from typing import Any
 
 from bot.paths import PROJECT_ROOT
 from tests.fake_bot_api_server import FakeBotApiServer
-from tests.tgkit import TOKEN, ApiCall, ApiError, FakeBotApi, Payloads
+from tests.kit.api import ApiCall, ApiError, FakeBotApi
+from tests.kit.constants import TOKEN
+from tests.kit.payloads import Payloads
 
 JSON = dict[str, Any]
 GROUP_ID = -1009876543210
@@ -98,8 +100,8 @@ class FloodLimits:
                     self.groups[chat_id].append(now)
                 self.accepted[chat_id].append(now)
             if method == "sendMessage":
-                return self.api._new_message(params, ApiCall(method, params))
-            return self.api._edited_message(params)
+                return self.api.new_message(params, ApiCall(method, params))
+            return self.api.edited_message(params)
 
         return answer
 

@@ -30,7 +30,9 @@ from bot.cli.evaluate import DEFAULT_QUESTIONS
 from bot.core.conversation import Responder
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.evaluation import load_labelled
-from tests.tgkit import SHIPPED_KNOWLEDGE, Payloads, make_config, running
+from tests.kit.constants import SHIPPED_KNOWLEDGE
+from tests.kit.harness import make_config, running
+from tests.kit.payloads import Payloads
 
 CONCURRENCY = 16  # as CONCURRENT_UPDATES in bot.tg.app
 

@@ -1,4 +1,4 @@
-"""Fixtures shared by the test suite; the Telegram test kit itself is in :mod:`tests.tgkit`."""
+"""Fixtures shared by the test suite; the Telegram test kit itself is in :mod:`tests.kit`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from bot.config import Config
 from bot.tg import ratelimit
-from tests.tgkit import Harness, Payloads, make_config, running
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.payloads import Payloads
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The fake Bot API of :mod:`tests.tgkit` served over HTTP on 127.0.0.1, for a real ``faqbot run``.
+"""The fake Bot API of :mod:`tests.kit` served over HTTP on 127.0.0.1, for a real ``faqbot run``.
 
 Point the bot's ``base_url`` at :attr:`FakeBotApiServer.base_url`; push updates
 with ``api.push_update`` (long polling gets them) and wait for the bot's calls
@@ -15,7 +15,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.tgkit import JSON, FakeBotApi
+from tests.kit.api import FakeBotApi
+from tests.kit.constants import JSON
 
 LONG_POLL_HOLD_SECONDS = 0.5  # how long getUpdates waits for an update before answering []
 _INTEGER_PARAMS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"})

@@ -28,7 +28,7 @@ from bot.core.operations.runlock import RunLock, holder
 from bot.core.storage.connection import Database
 from bot.core.usage.journal import Journal
 from bot.paths import PROJECT_ROOT
-from tests.tgkit import Harness, make_config, running
+from tests.kit.harness import Harness, make_config, running
 
 NOW = datetime(2027, 3, 2, 1, 30, tzinfo=UTC)
 

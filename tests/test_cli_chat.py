@@ -14,7 +14,8 @@ from bot.cli.chat import ChatSession
 from bot.core.conversation import Responder
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.paths import PROJECT_ROOT
-from tests.tgkit import SHIPPED_KNOWLEDGE, write_knowledge
+from tests.kit.constants import SHIPPED_KNOWLEDGE
+from tests.kit.harness import write_knowledge
 
 FRUIT_FAQ = """\
 entries:

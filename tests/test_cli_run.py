@@ -23,17 +23,11 @@ from bot.cli import main
 from bot.cli import run as run_command
 from bot.paths import PROJECT_ROOT
 from tests.fake_bot_api_server import FakeBotApiServer
-from tests.tgkit import (
-    BOT_USERNAME,
-    GROUP_ID,
-    TOKEN,
-    USER_ID,
-    ApiCall,
-    FakeBotApi,
-    Payloads,
-    visible_text,
-    write_knowledge,
-)
+from tests.kit.api import ApiCall, FakeBotApi
+from tests.kit.constants import BOT_USERNAME, GROUP_ID, TOKEN, USER_ID
+from tests.kit.harness import write_knowledge
+from tests.kit.html import visible_text
+from tests.kit.payloads import Payloads
 
 
 @pytest.fixture

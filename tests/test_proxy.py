@@ -20,9 +20,13 @@ from bot.config import ConfigError, parse_config
 from bot.paths import PROJECT_ROOT
 from bot.proxy import Proxy, ProxyURLError, check_proxy_url, proxy_in_effect, redacted
 from tests.fake_bot_api_server import FakeBotApiServer
+from tests.kit.api import FakeBotApi
+from tests.kit.constants import TOKEN, USER_ID
+from tests.kit.harness import Harness
+from tests.kit.html import visible_text
+from tests.kit.payloads import Payloads
 from tests.proxies import HttpProxy, Socks5Proxy
 from tests.test_cli_run import BotProcess
-from tests.tgkit import TOKEN, USER_ID, FakeBotApi, Harness, Payloads, visible_text
 
 UNRESOLVABLE = "bot-api.invalid"  # RFC 2606: never resolves, except inside the test proxies
 

@@ -11,7 +11,7 @@ from bot.core.knowledge.model import Knowledge, load_knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.related import FLOOR, similar_entries, similarity
 from bot.paths import PROJECT_ROOT
-from tests.tgkit import Harness, write_knowledge
+from tests.kit.harness import Harness, write_knowledge
 
 OPEN_FAQ = """\
 entries:

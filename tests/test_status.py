@@ -19,8 +19,10 @@ from bot.core.operations.status import format_status, read_status
 from bot.core.storage.connection import Database
 from bot.paths import PROJECT_ROOT
 from tests.fake_bot_api_server import FakeBotApiServer
+from tests.kit.api import ApiCall, FakeBotApi
+from tests.kit.constants import TOKEN, USER_ID
+from tests.kit.payloads import Payloads
 from tests.test_cli_run import BotProcess
-from tests.tgkit import TOKEN, USER_ID, ApiCall, FakeBotApi, Payloads
 
 HOUR = timedelta(hours=1)
 

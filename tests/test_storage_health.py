@@ -15,7 +15,9 @@ from telegram.ext import CallbackContext
 from bot.core.storage.connection import Database
 from bot.core.storage.health import FileState, FileWatch, Start, open_database
 from bot.tg import storagewatch
-from tests.tgkit import ADMIN_ID, USER_ID, Harness, make_config, running, visible_text
+from tests.kit.constants import ADMIN_ID, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 
 NOW = datetime(2026, 3, 2, 9, 30)
 

@@ -17,21 +17,12 @@ from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestri
 
 from bot.config import Config, StaffConfig
 from bot.core.announcements.service import AnnouncementService
-from bot.tg.announcements import JOB_NAME
+from bot.tg.announcements.handlers import JOB_NAME
 from tests.announcement_fakes import Clock, at
-from tests.tgkit import (
-    ADMIN_ID,
-    JSON,
-    SHIPPED_KNOWLEDGE,
-    USER_ID,
-    ApiCall,
-    ApiError,
-    FakeBotApi,
-    Harness,
-    make_config,
-    running,
-    visible_text,
-)
+from tests.kit.api import ApiCall, ApiError, FakeBotApi
+from tests.kit.constants import ADMIN_ID, JSON, SHIPPED_KNOWLEDGE, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 
 GROUPS = (-101, -102, -103, -104, -105, -1001000000106)  # four groups, two supergroups … ids as Telegram gives
 KICKED = -103
@@ -89,7 +80,7 @@ def fail_for(api: FakeBotApi, method: str, chat_ids: set[int], code: int, descri
     def answer(params: JSON) -> Any:
         if int(params["chat_id"]) in chat_ids:
             raise ApiError(code, description)
-        return api._default(method, params, ApiCall(method, params))
+        return api.default(method, params, ApiCall(method, params))
 
     api.on(method, answer)
 
@@ -335,7 +326,7 @@ async def test_flood_control_is_waited_out_by_the_rate_limiter(bot: Harness) -> 
         attempts.append(params["chat_id"])
         if len(attempts) == 1:
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)  # the limiter waits 1.1 s
-        return bot.api._default("sendMessage", params, ApiCall("sendMessage", params))
+        return bot.api.default("sendMessage", params, ApiCall("sendMessage", params))
 
     _, controls = await announce(bot, "/announce 限流测试")
     bot.api.on("sendMessage", flooded_once)
@@ -369,7 +360,7 @@ def dies_on_send(api: FakeBotApi, chat_id: int) -> None:
     def answer(params: JSON) -> Any:
         if int(params["chat_id"]) == chat_id:
             raise ProcessDiedError
-        return api._default("sendMessage", params, ApiCall("sendMessage", params))
+        return api.default("sendMessage", params, ApiCall("sendMessage", params))
 
     api.on("sendMessage", answer)
 
@@ -552,7 +543,7 @@ async def test_a_group_from_before_the_registry_registers_with_its_first_message
 
 
 async def test_a_delivery_is_marked_started_only_as_its_request_leaves(bot: Harness) -> None:
-    from bot.tg.announcements import TelegramSender
+    from bot.tg.announcements.sender import TelegramSender
 
     calls_before_start: list[int] = []
     result = await TelegramSender(bot.app.bot).send(

@@ -18,18 +18,10 @@ from bot.tg.access import admin_only
 from bot.tg.app import build_application, command_menus, serve, set_commands
 from bot.tg.context import BotData, Context, FaqApplication
 from bot.tg.feature import CommandMenu
-from tests.tgkit import (
-    ADMIN_ID,
-    JSON,
-    USER_ID,
-    ApiError,
-    FakeBotApi,
-    Harness,
-    OfflineRequest,
-    make_config,
-    running,
-    visible_text,
-)
+from tests.kit.api import ApiError, FakeBotApi, OfflineRequest
+from tests.kit.constants import ADMIN_ID, JSON, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 
 
 class SecretFeature:

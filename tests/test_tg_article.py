@@ -9,7 +9,10 @@ from bot.core.knowledge.article import Article, Paragraph, asks_for_article
 from bot.core.matching.text import Script, convert
 from bot.tg.article import article_view
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
-from tests.tgkit import BOT_USERNAME, GROUP_ID, USER_ID, ApiCall, Harness, visible_text
+from tests.kit.api import ApiCall
+from tests.kit.constants import BOT_USERNAME, GROUP_ID, USER_ID
+from tests.kit.harness import Harness
+from tests.kit.html import visible_text
 
 
 def sent_to(calls: list[ApiCall], chat_id: int = USER_ID) -> list[ApiCall]:

@@ -9,7 +9,9 @@ import pytest
 from bot.core.storage.clock import utc_now
 from bot.core.usage.period import Period
 from bot.core.usage.stats import collect_stats
-from tests.tgkit import GROUP_ID, OTHER_USER_ID, USER_ID, ApiCall, Harness
+from tests.kit.api import ApiCall
+from tests.kit.constants import GROUP_ID, OTHER_USER_ID, USER_ID
+from tests.kit.harness import Harness
 
 
 def feedback_count(bot: Harness) -> int:

@@ -6,19 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.conversation import Messages
-from tests.tgkit import (
-    BOT_USERNAME,
-    CONTACT,
-    GROUP_ID,
-    JSON,
-    OTHER_USER_ID,
-    USER_ID,
-    ApiCall,
-    Harness,
-    make_config,
-    running,
-    visible_text,
-)
+from tests.kit.api import ApiCall
+from tests.kit.constants import BOT_USERNAME, CONTACT, GROUP_ID, JSON, OTHER_USER_ID, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 
 
 def texts_to(calls: list[ApiCall], chat_id: int) -> list[str]:

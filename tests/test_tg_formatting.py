@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.core.matching.text import Script
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, telegram_length, truncate
-from tests.tgkit import visible_text
+from tests.kit.html import visible_text
 
 
 @pytest.mark.parametrize(

@@ -10,20 +10,11 @@ import pytest
 from bot.config import GroupConfig
 from bot.core.matching.text import Script, convert
 from bot.tg.formatting import truncate
+from tests.kit.api import ApiCall
+from tests.kit.constants import BOT_USERNAME, CONTACT, GROUP_ID, JSON, OTHER_USER_ID
+from tests.kit.harness import Harness, make_config, running, write_knowledge
+from tests.kit.html import visible_text
 from tests.test_tg_announcements import membership
-from tests.tgkit import (
-    BOT_USERNAME,
-    CONTACT,
-    GROUP_ID,
-    JSON,
-    OTHER_USER_ID,
-    ApiCall,
-    Harness,
-    make_config,
-    running,
-    visible_text,
-    write_knowledge,
-)
 
 QUESTION = "要去多长时间？"
 

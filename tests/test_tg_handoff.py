@@ -14,21 +14,11 @@ from bot.config import ContactConfig, HandoffConfig
 from bot.core.files.history import backups
 from bot.core.knowledge.reload import BACKUP_PREFIX
 from bot.tg.handoff import JOB_NAME
+from tests.kit.api import ApiCall, ApiError
+from tests.kit.constants import ADMIN_ID, BOT_USERNAME, GROUP_ID, JSON, OTHER_USER_ID, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 from tests.staff_helpers import make_knowledge
-from tests.tgkit import (
-    ADMIN_ID,
-    BOT_USERNAME,
-    GROUP_ID,
-    JSON,
-    OTHER_USER_ID,
-    USER_ID,
-    ApiCall,
-    ApiError,
-    Harness,
-    make_config,
-    running,
-    visible_text,
-)
 
 STAFF_CHAT = -1009876543210
 STAFF_MEMBER = 5005
@@ -235,7 +225,7 @@ async def test_the_reply_button_prompts_and_a_blocked_cadre_is_reported(bot: Har
     def blocked(params: JSON) -> JSON:
         if int(params["chat_id"]) == USER_ID:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        return bot.api._new_message(params, ApiCall("sendMessage", params))
+        return bot.api.new_message(params, ApiCall("sendMessage", params))
 
     bot.api.on("sendMessage", blocked)
     calls = await staff_replies(bot, prompt, "答复")

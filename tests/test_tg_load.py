@@ -15,7 +15,9 @@ import pytest
 from telegram import Update
 
 from bot.tg.lanes import lane_of
-from tests.tgkit import GROUP_ID, JSON, USER_ID, ApiCall, Harness
+from tests.kit.api import ApiCall
+from tests.kit.constants import GROUP_ID, JSON, USER_ID
+from tests.kit.harness import Harness
 
 FLOOD = 40  # twice the group's limit of 20 a minute, and more than PTB's default 16 concurrent updates
 

@@ -13,7 +13,10 @@ from bot.config import Config, StaffConfig
 from bot.core.conversation import Messages
 from bot.core.matching.text import Script, convert
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
-from tests.tgkit import CONTACT, USER_ID, ApiCall, Harness, make_config, running, visible_text, write_knowledge
+from tests.kit.api import ApiCall
+from tests.kit.constants import CONTACT, USER_ID
+from tests.kit.harness import Harness, make_config, running, write_knowledge
+from tests.kit.html import visible_text
 
 FRUIT_FAQ = """\
 entries:

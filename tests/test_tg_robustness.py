@@ -13,22 +13,10 @@ import pytest
 from bot.core.conversation import Reply
 from bot.tg import ratelimit
 from bot.tg.context import Context
-from tests.tgkit import (
-    ADMIN_ID,
-    GROUP_ID,
-    JSON,
-    TOKEN,
-    USER_ID,
-    ApiCall,
-    ApiError,
-    DroppedError,
-    FakeBotApi,
-    Harness,
-    UnreachableError,
-    make_config,
-    running,
-    visible_text,
-)
+from tests.kit.api import ApiCall, ApiError, DroppedError, FakeBotApi, UnreachableError
+from tests.kit.constants import ADMIN_ID, GROUP_ID, JSON, TOKEN, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 
 
 @pytest.fixture
@@ -142,7 +130,7 @@ async def test_flood_control_is_waited_out_and_the_message_delivered(bot: Harnes
         attempts.append(params)
         if len(attempts) == 1:
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
-        return bot.api._new_message(params, bot.api.calls[-1])
+        return bot.api.new_message(params, bot.api.calls[-1])
 
     bot.api.on("sendMessage", flood_once)
     calls = await bot.send(bot.payloads.text("/ask 要去多长时间？", chat=bot.payloads.group_chat()))
@@ -161,7 +149,7 @@ async def test_a_failed_connection_is_retried_because_nothing_was_sent(
         attempts.append(params)
         if len(attempts) <= 2:
             raise UnreachableError("connection refused")
-        return bot.api._new_message(params, bot.api.calls[-1])
+        return bot.api.new_message(params, bot.api.calls[-1])
 
     bot.api.on("sendMessage", unreachable_twice)
     calls = await bot.ask("要去多长时间？")
@@ -178,7 +166,7 @@ def failing_first(api: FakeBotApi, method: str, failures: list[Exception]) -> li
         attempts.append(params)
         if len(attempts) <= len(failures):
             raise failures[len(attempts) - 1]
-        return api._default(method, params, ApiCall(method, params))
+        return api.default(method, params, ApiCall(method, params))
 
     api.on(method, answer)
     return attempts
@@ -227,7 +215,7 @@ async def test_a_bad_request_is_a_bug_to_report_not_a_network_hiccup(
     def unparsable_for_users(params: JSON) -> JSON:
         if params["chat_id"] == USER_ID:
             raise ApiError(400, "Bad Request: can't parse entities")
-        return watched_bot.api._new_message(params, watched_bot.api.calls[-1])
+        return watched_bot.api.new_message(params, watched_bot.api.calls[-1])
 
     watched_bot.api.on("sendMessage", unparsable_for_users)
     with caplog.at_level(logging.INFO):

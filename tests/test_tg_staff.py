@@ -16,19 +16,11 @@ from bot.core.files.history import backups
 from bot.core.knowledge.reload import BACKUP_PREFIX
 from bot.tg.app import set_commands
 from bot.tg.staff import WATCH_JOB
+from tests.kit.api import ApiCall, ApiError
+from tests.kit.constants import ADMIN_ID, JSON, OTHER_USER_ID, USER_ID
+from tests.kit.harness import Harness, make_config, running
+from tests.kit.html import visible_text
 from tests.staff_helpers import BASE_FAQ, HISTORY, make_knowledge, write_faq
-from tests.tgkit import (
-    ADMIN_ID,
-    JSON,
-    OTHER_USER_ID,
-    USER_ID,
-    ApiCall,
-    ApiError,
-    Harness,
-    make_config,
-    running,
-    visible_text,
-)
 
 SECOND_ADMIN = 4004
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
@@ -161,7 +153,7 @@ async def test_the_watch_job_refuses_a_broken_change_and_every_admin_gets_the_pr
     logged = [record for record in caplog.records if record.levelno == logging.ERROR]
     assert len(logged) == 1
     assert problem in logged[0].getMessage()  # the log says the same
-    assert any(f"Could not tell admin {SECOND_ADMIN}" in record.getMessage() for record in caplog.records)
+    assert any(f"Could not tell staff chat {SECOND_ADMIN}" in record.getMessage() for record in caplog.records)
     assert (await answer_of(staff_bot, "一年派几个人出去")).startswith("每年选派100名左右优秀干部。")
     assert await run_watch_job(staff_bot) == []  # told once
 

@@ -20,7 +20,6 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -33,6 +32,7 @@ from bot.core.usage.votes import Ballots, message_key
 from bot.tg import article, feedback, followups, menu, sending, storagewatch
 from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button
+from bot.tg.common import edit_quietly
 from bot.tg.context import Context, FaqApplication, RecentAnswer, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
@@ -366,10 +366,6 @@ async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> 
         view = menu.topic_view(knowledge, pressed.script, topic_index, pressed.number)
     await query.answer()
     if query.message.is_accessible:
-        try:
-            await query.edit_message_text(view.texts[0], reply_markup=view.keyboard)
-        except BadRequest as error:
-            if "not modified" not in error.message.lower():  # a double click
-                raise
+        await edit_quietly(query.edit_message_text(view.texts[0], reply_markup=view.keyboard))
     else:  # too old to edit: show the menu anew
         await sending.reply_below(context.bot, query.message, view)

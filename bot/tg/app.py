@@ -51,7 +51,6 @@ from bot.core.storage.health import Start, open_database
 from bot.core.usage.journal import Journal
 from bot.proxy import proxy_in_effect
 from bot.tg import (
-    announcements,
     answering,
     article,
     errors,
@@ -64,6 +63,7 @@ from bot.tg import (
     storagewatch,
     welcome,
 )
+from bot.tg.announcements import handlers as announcements
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.lanes import ChatLanes

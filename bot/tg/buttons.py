@@ -10,15 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from telegram.constants import InlineKeyboardButtonLimit
-
 from bot.core.matching.text import Script
+from bot.tg.common import Callback, script_code, script_of
 
-PREFIX = "a:"
-PATTERN = r"^a:"
-
-_SCRIPT_CODES = {Script.SIMPLIFIED: "s", Script.TRADITIONAL: "t"}
-_SCRIPTS = {code: script for script, code in _SCRIPT_CODES.items()}
+CALLBACK = Callback("a")
+PATTERN = CALLBACK.pattern
 
 
 class Action(enum.StrEnum):
@@ -41,26 +37,25 @@ class Button:
     argument: str = ""
 
     def encode(self) -> str:
-        data = f"{PREFIX}{self.action.value}:{_SCRIPT_CODES[self.script]}:{self.number}"
-        if self.argument:
-            data += ":" + self.argument
-        if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
-            raise ValueError(f"callback data too long: {data!r}")
-        return data
+        return CALLBACK.encode(self.action.value, script_code(self.script), self.number, self.argument)
 
     @classmethod
     def decode(cls, data: str) -> Button | None:
         """The button behind ``data``, or None if it is not one of ours (or malformed)."""
-        parts = data.split(":", 4)
-        if len(parts) < 4 or parts[0] + ":" != PREFIX:
+        parts = CALLBACK.decode(data, 3)
+        if parts is None or len(parts) < 3:
             return None
+        script = script_of(parts[1])
         try:
-            action = Action(parts[1])
-            script = _SCRIPTS[parts[2]]
-            number = int(parts[3])
-        except (ValueError, KeyError):
+            action = Action(parts[0])
+            number = int(parts[2])
+        except ValueError:
             return None
-        argument = parts[4] if len(parts) > 4 else ""
-        if number < 0 or (action in {Action.ENTRY, Action.UP, Action.DOWN, Action.TOPIC} and not argument):
+        argument = parts[3] if len(parts) > 3 else ""
+        if (
+            script is None
+            or number < 0
+            or (action in {Action.ENTRY, Action.UP, Action.DOWN, Action.TOPIC} and not argument)
+        ):
             return None
         return cls(action, script, number, argument)

@@ -13,6 +13,7 @@ from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.tg import health
+from bot.tg.common import notify_staff
 from bot.tg.context import Context, user_script
 from bot.tg.formatting import escape, truncate
 from bot.tg.texts import Texts, say
@@ -84,14 +85,10 @@ async def _apologise(update: Update, context: Context) -> None:
 
 async def _report_to_admins(context: Context, error: BaseException | None, where: str) -> None:
     data = context.bot_data
-    chat_id = data.config.admin_chat_id
     now = time.monotonic()
-    if chat_id is None or now - data.last_error_report < ADMIN_REPORT_INTERVAL_SECONDS:
+    if now - data.last_error_report < ADMIN_REPORT_INTERVAL_SECONDS:
         return
     data.last_error_report = now
     summary = redact(f"{type(error).__name__}: {error}", data.config.token)
     text = f"⚠️ 处理消息时出错（详见日志）：\n<code>{escape(truncate(summary, 300))}</code>\n{escape(where)}"
-    try:
-        await context.bot.send_message(chat_id, text)
-    except TelegramError as report_error:
-        logger.warning("Could not report the error to the admin chat %s: %s", chat_id, report_error)
+    await notify_staff(context, [text])

@@ -12,7 +12,6 @@ import logging
 import sqlite3
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
-from telegram.error import BadRequest
 
 from bot.core.handoffs.store import Kind
 from bot.core.matching.text import convert
@@ -20,9 +19,11 @@ from bot.core.usage.journal import FeedbackKind
 from bot.core.usage.votes import VoteOutcome, VoteResult, inline_key, message_key
 from bot.tg import sending, storagewatch
 from bot.tg.buttons import Action, Button
+from bot.tg.common import edit_quietly
 from bot.tg.context import Context
 from bot.tg.formatting import escape
-from bot.tg.handoff_buttons import LINK_PREFIX, PREFIX, ask_staff_button, with_ask_staff
+from bot.tg.handoff_buttons import CALLBACK as HANDOFF_CALLBACK
+from bot.tg.handoff_buttons import LINK_PREFIX, ask_staff_button, with_ask_staff
 from bot.tg.texts import Texts, say
 from bot.tg.views import Outgoing, browse_button, inline_keyboard, with_tally
 
@@ -98,8 +99,7 @@ def _ask_staff_after(
     number = question_id or pressed.number
     markup = message.reply_markup
     shown = markup is not None and any(
-        f"start={LINK_PREFIX}" in (button.url or "")
-        or (isinstance(button.callback_data, str) and button.callback_data.startswith(PREFIX))
+        f"start={LINK_PREFIX}" in (button.url or "") or HANDOFF_CALLBACK.owns(button.callback_data)
         for row in markup.inline_keyboard
         for button in row
     )
@@ -144,17 +144,9 @@ async def none_of_these(query: CallbackQuery, context: Context, pressed: Button)
 
 
 async def _edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_quietly(query.edit_message_reply_markup(markup))
 
 
 async def _edit_text(query: CallbackQuery, text: str) -> None:
     """Replace the text of the pressed message and drop its buttons."""
-    try:
-        await query.edit_message_text(text, reply_markup=None)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_quietly(query.edit_message_text(text, reply_markup=None))

@@ -14,7 +14,7 @@ from datetime import timedelta
 from html import escape
 
 from telegram import Bot, BotCommand, CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -24,7 +24,8 @@ from bot.core.handoffs.store import Handoff, HandoffStore, Kind, NewHandoff
 from bot.core.handoffs.texts import CadreTexts, StaffTexts, bot_said, reminder, shorten
 from bot.core.matching.text import Script, convert
 from bot.tg import sending
-from bot.tg.announcements import failure
+from bot.tg.announcements.sender import failure
+from bot.tg.common import edit_quietly
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, paragraphs, split_message
@@ -279,8 +280,4 @@ async def maintenance_job(context: Context) -> None:
 
 
 async def _edit(query: CallbackQuery, text: str) -> None:
-    try:
-        await query.edit_message_text(text, reply_markup=None)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_quietly(query.edit_message_text(text, reply_markup=None))

@@ -19,16 +19,15 @@ from telegram.helpers import create_deep_linked_url
 from bot.core.handoffs.store import Kind
 from bot.core.handoffs.texts import CadreTexts
 from bot.core.matching.text import Script
+from bot.tg.common import Callback, script_code, script_of
 from bot.tg.texts import say
 
-PREFIX = "h:"
-PATTERN = r"^h:"
+CALLBACK = Callback("h")
+PATTERN = CALLBACK.pattern
 LINK_PREFIX = "staff_"
 LINK_PATTERN = r"^/start(@\w+)? staff_"
 _KIND_CODES = {Kind.DECLINE: "d", Kind.NONE_OF_THESE: "n", Kind.DOWN: "w", Kind.DIRECT: "q"}
 _KINDS = {code: kind for kind, code in _KIND_CODES.items()}
-_SCRIPT_CODES = {Script.SIMPLIFIED: "s", Script.TRADITIONAL: "t"}
-_SCRIPTS = {code: script for script, code in _SCRIPT_CODES.items()}
 _LINK = re.compile(rf"^{LINK_PREFIX}([a-z])(\d+)$")
 
 
@@ -52,9 +51,10 @@ class CadrePress:
     entry_id: str = ""
 
     def encode(self) -> str:
-        data = f"{PREFIX}{'y' if self.send else 'a'}:{_SCRIPT_CODES[self.script]}:{_KIND_CODES[self.kind]}"
-        data += f":{self.question_id}"
-        return data + (f":{self.entry_id}" if self.entry_id else "")
+        action = "y" if self.send else "a"
+        return CALLBACK.encode(
+            action, script_code(self.script), _KIND_CODES[self.kind], self.question_id, self.entry_id
+        )
 
 
 @dataclass(frozen=True)
@@ -64,33 +64,34 @@ class StaffPress:
     argument: str = ""
 
     def encode(self) -> str:
-        return f"{PREFIX}{self.action.value}:{self.handoff_id}" + (f":{self.argument}" if self.argument else "")
+        return CALLBACK.encode(self.action.value, self.handoff_id, self.argument)
 
 
 def cancel_data(script: Script) -> str:
-    return f"{PREFIX}x:{_SCRIPT_CODES[script]}"
+    return CALLBACK.encode("x", script_code(script))
 
 
 def decode(data: str) -> CadrePress | StaffPress | Script | None:  # noqa: PLR0911 - one return per shape
     """A press; a :class:`Script` for «取消»; None when malformed."""
-    parts = data.split(":")
-    if len(parts) < 3 or parts[0] + ":" != PREFIX:
+    parts = CALLBACK.decode(data)
+    if parts is None or len(parts) < 2:
         return None
-    action = parts[1]
+    action = parts[0]
     if action == "x":
-        return _SCRIPTS.get(parts[2])
+        return script_of(parts[1])
     if action in {"a", "y"}:
-        if len(parts) not in {5, 6} or parts[2] not in _SCRIPTS or parts[3] not in _KINDS or not parts[4].isdigit():
+        script = script_of(parts[1])
+        if len(parts) not in {4, 5} or script is None or parts[2] not in _KINDS or not parts[3].isdigit():
             return None
-        entry_id = parts[5] if len(parts) == 6 else ""
-        return CadrePress(action == "y", _SCRIPTS[parts[2]], _KINDS[parts[3]], int(parts[4]), entry_id)
+        entry_id = parts[4] if len(parts) == 5 else ""
+        return CadrePress(action == "y", script, _KINDS[parts[2]], int(parts[3]), entry_id)
     try:
         staff_action = StaffAction(action)
     except ValueError:
         return None
-    if not parts[2].isdigit() or len(parts) > 4:
+    if not parts[1].isdigit() or len(parts) > 3:
         return None
-    return StaffPress(staff_action, int(parts[2]), parts[3] if len(parts) == 4 else "")
+    return StaffPress(staff_action, int(parts[1]), parts[2] if len(parts) == 3 else "")
 
 
 def link_payload(kind: Kind, question_id: int) -> str:

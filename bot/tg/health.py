@@ -14,7 +14,6 @@ import sqlite3
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import TypeHandler
 
 from bot.core.operations.backup import BackupError, create_backup, prune_backups
@@ -27,6 +26,7 @@ from bot.core.operations.heartbeat import (
     write_heartbeat,
 )
 from bot.core.storage.clock import utc_now
+from bot.tg.common import notify_staff, plain
 from bot.tg.context import BotData, Context, FaqApplication
 from bot.tg.feature import CommandMenu
 
@@ -91,19 +91,9 @@ async def _daily_backup(context: Context) -> None:
         removed = prune_backups(folder, data.config.backup.keep)
     except (OSError, sqlite3.Error, BackupError) as error:
         logger.error("The daily backup into %s failed: %s", folder, error)
-        await _tell_admins(context, f"⚠️ 每日备份失败：{error}")
+        await notify_staff(context, plain(f"⚠️ 每日备份失败：{error}"))
         return
     logger.info("Daily backup written to %s (%d old ones removed)", path, len(removed))
-
-
-async def _tell_admins(context: Context, text: str) -> None:
-    chat_id = context.bot_data.config.admin_chat_id
-    if chat_id is None:
-        return
-    try:
-        await context.bot.send_message(chat_id, text, parse_mode=None)
-    except TelegramError as error:
-        logger.warning("Could not tell the admin chat %s: %s", chat_id, error)
 
 
 def note_network_failure(data: BotData, error: Exception) -> None:

@@ -16,7 +16,7 @@ import sqlite3
 from datetime import datetime
 
 from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core.announcements.texts import format_schedule_upload
@@ -34,6 +34,7 @@ from bot.core.usage.period import DEFAULT_DAYS, MAX_DAYS, Period
 from bot.core.usage.stats import collect_stats, format_stats
 from bot.tg import fallback, sending
 from bot.tg.access import admin_only, is_admin
+from bot.tg.common import Callback, edit_quietly, notify_staff
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, split_message
@@ -43,8 +44,7 @@ from bot.tg.views import Outgoing
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "s:"
-PATTERN = r"^s:"
+CALLBACK = Callback("s")
 HANDLED = "h"  # s:h:<days>:<question id>: mark the missed group holding that question as handled
 WATCH_JOB = "reload-knowledge"
 BUTTONS_PER_ROW = 5
@@ -108,7 +108,7 @@ def register(application: FaqApplication) -> None:
             CommandHandler("unanswered", unanswered_command, filters=private_new),
             CommandHandler("stats", stats_command, filters=private_new),
             MessageHandler(private_new & filters.Document.ALL, document_received),
-            CallbackQueryHandler(button_pressed, pattern=PATTERN),
+            CallbackQueryHandler(button_pressed, pattern=CALLBACK.pattern),
         ]
     )
     job_queue = application.job_queue
@@ -183,13 +183,7 @@ async def watch_knowledge(context: Context) -> None:
     _log("watch", result, None)
     _record(context, "watch", result, None)
     lead = StaffTexts.WATCH_LOADED if result.ok else StaffTexts.WATCH_INVALID
-    texts = split_message([Block(lead), Block(_summary(context, result))])
-    for admin in context.bot_data.config.admins:
-        try:
-            for text in texts:
-                await context.bot.send_message(admin, text)
-        except TelegramError as error:  # e.g. an admin who never started a chat with the bot
-            logger.warning("Could not tell admin %s about the knowledge update: %s", admin, error)
+    await notify_staff(context, split_message([Block(lead), Block(_summary(context, result))]))
 
 
 @admin_only
@@ -304,7 +298,7 @@ async def test_command(update: Update, context: Context) -> None:
 def _handled_keyboard(days: int, keys: list[int]) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(
-            StaffTexts.HANDLED_BUTTON.format(number=number), callback_data=f"{PREFIX}{HANDLED}:{days}:{key}"
+            StaffTexts.HANDLED_BUTTON.format(number=number), callback_data=CALLBACK.encode(HANDLED, days, key)
         )
         for number, key in enumerate(keys, start=1)
     ]
@@ -358,11 +352,11 @@ async def stats_command(update: Update, context: Context) -> None:
 async def button_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 4 or parts[1] != HANDLED or not parts[2].isdigit() or not parts[3].isdigit():
+    parts = CALLBACK.decode(query.data) or []
+    if len(parts) != 3 or parts[0] != HANDLED or not parts[1].isdigit() or not parts[2].isdigit():
         await query.answer(StaffTexts.BUTTON_EXPIRED)
         return
-    days, question_id = int(parts[2]), int(parts[3])
+    days, question_id = int(parts[1]), int(parts[2])
     period = Period.last_days(days, _now(context))
     group = mark_handled(context.bot_data.db, period, question_id, by=query.from_user.id, at=utc_now())
     if group is None:
@@ -380,8 +374,4 @@ async def _without_button(query: CallbackQuery) -> None:
         return
     rows = [[item for item in row if item.callback_data != query.data] for row in markup.inline_keyboard]
     rows = [row for row in rows if row]
-    try:
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():  # a double click
-            raise
+    await edit_quietly(query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None))

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram.error import TelegramError
-
 from bot.core.storage.health import FileState, FileWatch, Start
+from bot.tg.common import notify_staff
 from bot.tg.context import Context, FaqApplication
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
@@ -56,14 +55,9 @@ def storage_failed(context: Context, error: Exception, what: str) -> None:
 
 
 async def tell_admins(context: Context, texts: list[str]) -> None:
-    """Send ``texts`` to ``admin_chat_id``, else to every admin privately."""
-    config = context.bot_data.config
-    for chat_id in (config.admin_chat_id,) if config.admin_chat_id is not None else config.admins:
-        for text in texts:
-            try:
-                await context.bot.send_message(chat_id, escape(text))
-            except TelegramError as error:
-                logger.warning("Could not tell admin chat %s about the database: %s", chat_id, error)
+    """Tell staff (:func:`~bot.tg.common.notify_staff`) each of ``texts``."""
+    if texts:
+        await notify_staff(context, [escape(text) for text in texts])
 
 
 def storage_works(context: Context) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Delivery, DeliveryReport, Ledger
+from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Delivery, DeliveryReport, Ledger, PinState
 from bot.core.announcements.registry import ChatRegistry
 from bot.core.storage.clock import utc_now
 
@@ -152,7 +152,7 @@ class Broadcaster:
         if result.status is SendStatus.SENT and result.message_id is not None:
             self.ledger.mark_sent(broadcast.id, chat_id, result.message_id, at=self.clock())
             logger.info("%s: sent (message %s)", where, result.message_id)
-            if delivery.pin == "pending":
+            if delivery.pin is PinState.PENDING:
                 await self._pin(delivery, result.message_id)
         elif result.status is SendStatus.MIGRATED and result.new_chat_id is not None:
             self.ledger.release(broadcast.id, chat_id)

@@ -44,6 +44,11 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_AFTER * factor
 
 
+class BroadcastKind(enum.StrEnum):
+    ADHOC = "adhoc"  # /announce
+    SCHEDULED = "scheduled"  # an occurrence of announcements.yaml
+
+
 class BroadcastState(enum.StrEnum):
     DRAFT = "draft"  # /announce preview, not confirmed
     CANCELLED = "cancelled"
@@ -70,7 +75,7 @@ class Broadcast:
     """One announcement sent (or to be sent) to many chats."""
 
     id: int
-    kind: str
+    kind: BroadcastKind
     text: str
     html: bool
     targets: Targets
@@ -157,7 +162,7 @@ def _time(value: str | None) -> datetime | None:
 def _broadcast(row: sqlite3.Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
-        kind=row["kind"],
+        kind=BroadcastKind(row["kind"]),
         text=row["text"],
         html=bool(row["html"]),
         targets=Targets(row["targets"]),

@@ -10,11 +10,15 @@ missed otherwise.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.announcements.model import Announcement, Schedule
+
+SAMPLE_DAYS = 8  # how far ahead a repetition is looked at to find its shortest gap and busiest day
+SAMPLE_LIMIT = 2000
 
 ON_TIME = timedelta(minutes=2)
 MAX_SCAN = 10_000  # occurrences counted per announcement and check; more are reported as "at least"
@@ -119,3 +123,27 @@ def _stream(announcement: Announcement, now: datetime) -> Iterator[Occurrence]:
     while moment is not None:
         yield Occurrence(announcement, moment)
         moment = announcement.next_after(moment)
+
+
+def sample(announcement: Announcement) -> list[datetime]:
+    """The occurrences in the first :data:`SAMPLE_DAYS` days from the first one (at most :data:`SAMPLE_LIMIT`)."""
+    moments: list[datetime] = []
+    moment = announcement.next_after(announcement.at - timedelta(microseconds=1))
+    end = announcement.at + timedelta(days=SAMPLE_DAYS)
+    while moment is not None and moment <= end and len(moments) < SAMPLE_LIMIT:
+        moments.append(moment)
+        moment = announcement.next_after(moment)
+    return moments
+
+
+def shortest_gap(announcement: Announcement) -> timedelta | None:
+    """The shortest time between two sendings of a repetition (None: it sends at most once)."""
+    moments = sample(announcement)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    return min(gaps) if gaps else None
+
+
+def busiest_day(announcement: Announcement) -> int:
+    """How many times the announcement is sent on its busiest day."""
+    days = [moment.date() for moment in sample(announcement)]
+    return max((days.count(day) for day in set(days)), default=0)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
+from bot.core.announcements.occurrences import busiest_day, shortest_gap
 from bot.core.announcements.recurrence import CronError, check_cron
 from bot.core.files.ids import ID_RE
 from bot.core.files.locations import ANNOUNCEMENTS_FILE
@@ -27,8 +26,6 @@ MAX_TEXT_LENGTH = 4096  # Telegram's limit for one message
 TOP_KEYS = ("announcements",)
 ENTRY_KEYS = ("id", "text", "at", "targets", "pin", "repeat", "days", "cron", "until", "frequent")
 DEFAULT_MIN_INTERVAL = dt.timedelta(hours=1)  # a repetition more frequent needs "frequent: true"
-SAMPLE_DAYS = 8  # how far ahead a repetition is looked at to find its shortest gap and busiest day
-SAMPLE_LIMIT = 2000
 TIME_EXAMPLE = "2026-03-02 09:00"
 
 TARGET_WORDS = {
@@ -63,10 +60,6 @@ _DATE_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+
 _T = TypeVar("_T")
 
 
-class _RejectedError(Exception):
-    """A value was rejected; its problem has been added."""
-
-
 class _Checker(ProblemCollector):
     """Collects problems while turning raw YAML data into announcements."""
 
@@ -83,19 +76,6 @@ class _Checker(ProblemCollector):
         self.now = now
         self.grace = grace
         self.min_interval = min_interval
-
-    def reject(self, mark: Mark | None, message: str) -> _RejectedError:
-        """Report an error that makes the value being read unusable; the caller raises what this returns."""
-        self.add(mark, message)
-        return _RejectedError()
-
-    @staticmethod
-    def checked(read: Callable[[], _T]) -> _T | None:
-        """The value ``read`` returns, or None when it rejected the value (the problem is already added)."""
-        try:
-            return read()
-        except _RejectedError:
-            return None
 
     def entries(self, data: Any) -> tuple[LineList, list[Mark]]:
         if data is None:
@@ -133,7 +113,7 @@ class _Checker(ProblemCollector):
             return None
         return text
 
-    def moment(self, value: Any, mark: Mark | None, name: str, key: str) -> dt.datetime:
+    def moment(self, value: Any, mark: Mark | None, name: str, key: str) -> dt.datetime | None:
         """A date and time in the configured zone; ``until`` may be a date alone (the end of that day)."""
         if isinstance(value, dt.datetime):
             return value.astimezone(self.tz) if value.tzinfo is not None else value.replace(tzinfo=self.tz)
@@ -141,32 +121,32 @@ class _Checker(ProblemCollector):
             value = value.isoformat()
         match = _DATE_TIME.match(str(value).strip()) if isinstance(value, str | int) else None
         if match is None:
-            raise self.reject(mark, f"{name}的 {key}“{value}”看不懂：请写成“年-月-日 时:分”，例如 {TIME_EXAMPLE}。")
+            self.add(mark, f"{name}的 {key}“{value}”看不懂：请写成“年-月-日 时:分”，例如 {TIME_EXAMPLE}。")
+            return None
         year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
         if match.group(4) is None:
             if key != "until":
-                raise self.reject(
-                    mark, f"{name}的 {key} 只有日期，缺少时间：请写成“{match.group(0)} 09:00”这样的日期加时间。"
-                )
+                self.add(mark, f"{name}的 {key} 只有日期，缺少时间：请写成“{match.group(0)} 09:00”这样的日期加时间。")
+                return None
             hour, minute, second = 23, 59, 59
         try:
             return dt.datetime(year, month, day, hour, minute, second, tzinfo=self.tz)
         except ValueError:
-            raise self.reject(
+            self.add(
                 mark, f"{name}的 {key}“{value}”不是一个存在的日期或时间：请检查月、日（例如 2 月没有 30 日）和时、分。"
-            ) from None
+            )
+            return None
 
-    def choice(self, value: Any, mark: Mark | None, words: dict[str, _T], what: str) -> _T:
+    def choice(self, value: Any, mark: Mark | None, words: dict[str, _T], what: str) -> _T | None:
         word = str(value).strip().lower() if isinstance(value, str) else None
         if word in words:
             return words[word]
         allowed = "、".join(key for key in words if key.isascii())
         chinese = "、".join(key for key in words if not key.isascii())
-        raise self.reject(
-            mark, f"{what}“{value}”不认识：只能写 {allowed}" + (f"（或 {chinese}）" if chinese else "") + "。"
-        )
+        self.add(mark, f"{what}“{value}”不认识：只能写 {allowed}" + (f"（或 {chinese}）" if chinese else "") + "。")
+        return None
 
-    def days(self, value: Any, mark: Mark | None, name: str) -> tuple[int, ...]:
+    def days(self, value: Any, mark: Mark | None, name: str) -> tuple[int, ...] | None:
         items = value if isinstance(value, list) else [value]
         marks = value.item_marks if isinstance(value, LineList) else [mark] * len(items)
         days: list[int] = []
@@ -180,9 +160,10 @@ class _Checker(ProblemCollector):
             elif WEEKDAY_WORDS[word] not in days:
                 days.append(WEEKDAY_WORDS[word])
         if not ok:
-            raise _RejectedError
+            return None
         if not days:
-            raise self.reject(mark, f"{name}的 days 是空的：请写上星期几，例如 days: [mon, thu]。")
+            self.add(mark, f"{name}的 days 是空的：请写上星期几，例如 days: [mon, thu]。")
+            return None
         return tuple(sorted(days))
 
     # -- one entry ------------------------------------------------------------------
@@ -206,22 +187,20 @@ class _Checker(ProblemCollector):
             if key not in raw:
                 self.add(raw.mark, f"{name}缺少 {key}：{hint}。")
         text = self.text(raw.get("text"), values.get("text"), name) if "text" in raw else None
-        at = self.checked(lambda: self.moment(raw["at"], values["at"], name, "at")) if "at" in raw else None
+        at = self.moment(raw["at"], values["at"], name, "at") if "at" in raw else None
         until = None
         if raw.get("until") is not None:
-            until = self.checked(lambda: self.moment(raw["until"], values["until"], name, "until"))
+            until = self.moment(raw["until"], values["until"], name, "until")
         targets: Targets | None = Targets.GROUPS
         if "targets" in raw:
-            targets = self.checked(
-                lambda: self.choice(raw["targets"], values["targets"], TARGET_WORDS, f"{name}的 targets")
-            )
+            targets = self.choice(raw["targets"], values["targets"], TARGET_WORDS, f"{name}的 targets")
         pin = raw.get("pin", False)
         if not isinstance(pin, bool):
             self.add(values.get("pin"), f"{name}的 pin 只能写 true（置顶）或 false（不置顶）。")
         frequent = raw.get("frequent", False)
         if not isinstance(frequent, bool):
             self.add(values.get("frequent"), f"{name}的 frequent 只能写 true 或 false。")
-        repeat = self.checked(lambda: self.repeat(raw, name))
+        repeat = self.repeat(raw, name)  # None: a one-off, or errors (counted below)
         if until is not None and raw.get("repeat") is None:
             self.add(values["until"], f"{name}写了 until，但没有 repeat：只发一次的通知不需要 until。", warning=True)
             until = None
@@ -262,46 +241,55 @@ class _Checker(ProblemCollector):
         return text
 
     def repeat(self, raw: LineDict, name: str) -> Repeat | None:
-        """The repetition, or None for a one-off."""
+        """The repetition, or None for a one-off (or when it has errors, each one reported)."""
         values = raw.value_marks
-        has_days, has_cron = raw.get("days") is not None, raw.get("cron") is not None
         if raw.get("repeat") is None:
-            for key, kind in (("days", "weekly"), ("cron", "cron")):
+            for key, needed in (("days", "weekly"), ("cron", "cron")):
                 if raw.get(key) is not None:
-                    raise self.reject(
-                        values[key], f"{name}写了 {key}，但没有写“repeat: {kind}”：请补上，否则它只发一次。"
-                    )
+                    self.add(values[key], f"{name}写了 {key}，但没有写“repeat: {needed}”：请补上，否则它只发一次。")
+                    return None
             return None
         kind = self.choice(raw["repeat"], values["repeat"], REPEAT_WORDS, f"{name}的 repeat")
-        if kind is not RepeatKind.WEEKLY and has_days:
-            raise self.reject(
-                values["days"], f"{name}的 days 只在“repeat: weekly”时有用：请删掉 days，或改成 repeat: weekly。"
-            )
-        if kind is not RepeatKind.CRON and has_cron:
-            raise self.reject(
-                values["cron"], f"{name}的 cron 只在“repeat: cron”时有用：请删掉 cron，或改成 repeat: cron。"
-            )
+        if kind is None or not self.fits(kind, raw, name):
+            return None
         if kind is RepeatKind.WEEKLY:
-            if not has_days:
-                raise self.reject(
-                    values["repeat"], f"{name}是每周重复，但缺少 days：例如 days: [mon, thu] 表示每周一和周四。"
-                )
-            return Repeat(kind, days=self.days(raw["days"], values["days"], name))
+            return self.weekly(raw, name)
         if kind is RepeatKind.CRON:
             return self.cron(raw, name)
         return Repeat(kind)
 
-    def cron(self, raw: LineDict, name: str) -> Repeat:
+    def fits(self, kind: RepeatKind, raw: LineDict, name: str) -> bool:
+        """Whether days and cron are written only for the repetitions that use them (else reported)."""
+        values = raw.value_marks
+        if kind is not RepeatKind.WEEKLY and raw.get("days") is not None:
+            self.add(values["days"], f"{name}的 days 只在“repeat: weekly”时有用：请删掉 days，或改成 repeat: weekly。")
+            return False
+        if kind is not RepeatKind.CRON and raw.get("cron") is not None:
+            self.add(values["cron"], f"{name}的 cron 只在“repeat: cron”时有用：请删掉 cron，或改成 repeat: cron。")
+            return False
+        return True
+
+    def weekly(self, raw: LineDict, name: str) -> Repeat | None:
+        values = raw.value_marks
+        if raw.get("days") is None:
+            self.add(values["repeat"], f"{name}是每周重复，但缺少 days：例如 days: [mon, thu] 表示每周一和周四。")
+            return None
+        days = self.days(raw["days"], values["days"], name)
+        return Repeat(RepeatKind.WEEKLY, days=days) if days is not None else None
+
+    def cron(self, raw: LineDict, name: str) -> Repeat | None:
         values = raw.value_marks
         if raw.get("cron") is None:
-            raise self.reject(
+            self.add(
                 values["repeat"], f'{name}是按 cron 重复，但缺少 cron：例如 cron: "0 9 * * 1-5" 表示周一到周五 9:00。'
             )
+            return None
         expression = str(raw["cron"]).strip()
         try:
             check_cron(expression)
         except CronError as error:
-            raise self.reject(values["cron"], f"{name}的 {error}") from None
+            self.add(values["cron"], f"{name}的 {error}")
+            return None
         fields = expression.split()
         if fields[2] not in ("*", "?") and fields[4] not in ("*", "?"):
             self.add(
@@ -326,30 +314,6 @@ class _Checker(ProblemCollector):
 def _minutes(gap: dt.timedelta) -> str:
     minutes = int(gap.total_seconds() // 60)
     return f"{minutes // 60} 小时" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} 分钟"
-
-
-def _sample(announcement: Announcement) -> list[dt.datetime]:
-    """The occurrences in the first :data:`SAMPLE_DAYS` days from the first one (at most :data:`SAMPLE_LIMIT`)."""
-    moments: list[dt.datetime] = []
-    moment = announcement.next_after(announcement.at - dt.timedelta(microseconds=1))
-    end = announcement.at + dt.timedelta(days=SAMPLE_DAYS)
-    while moment is not None and moment <= end and len(moments) < SAMPLE_LIMIT:
-        moments.append(moment)
-        moment = announcement.next_after(moment)
-    return moments
-
-
-def shortest_gap(announcement: Announcement) -> dt.timedelta | None:
-    """The shortest time between two sendings of a repetition (None: it sends at most once)."""
-    moments = _sample(announcement)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
-    return min(gaps) if gaps else None
-
-
-def busiest_day(announcement: Announcement) -> int:
-    """How many times the announcement is sent on its busiest day."""
-    days = [moment.date() for moment in _sample(announcement)]
-    return max((days.count(day) for day in set(days)), default=0)
 
 
 def sendings_summary(schedule: Schedule) -> list[str]:

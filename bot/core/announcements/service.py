@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.core.announcements import texts
 from bot.core.announcements.delivery import Broadcaster, Sender
 from bot.core.announcements.holder import ScheduleFile
-from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Ledger
+from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, BroadcastState, Ledger
 from bot.core.announcements.model import Targets
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.registry import ChatRegistry
@@ -140,7 +140,7 @@ class AnnouncementService:
 
     def controls(self, broadcast: Broadcast) -> str:
         """The text under a preview, with the current options and audience."""
-        if broadcast.state == "draft":
+        if broadcast.state is BroadcastState.DRAFT:
             return texts.preview_controls(broadcast, self.registry.audience_size(broadcast.targets))
         return texts.preview_controls(broadcast, len(self.ledger.deliveries(broadcast.id)))
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements import reasons
-from bot.core.announcements.ledger import Broadcast, Delivery, DeliveryReport
+from bot.core.announcements.ledger import Broadcast, BroadcastKind, BroadcastState, Delivery, DeliveryReport
 from bot.core.announcements.model import Schedule, Targets
 from bot.core.announcements.occurrences import Missed, Occurrence, upcoming
 from bot.core.announcements.registry import Audience, ChatRecord, ChatRegistry
@@ -40,16 +40,16 @@ def yes_no(value: bool) -> str:
 
 
 def broadcast_name(broadcast: Broadcast, tz: ZoneInfo) -> str:
-    if broadcast.kind == "scheduled" and broadcast.occurrence_at is not None:
+    if broadcast.kind is BroadcastKind.SCHEDULED and broadcast.occurrence_at is not None:
         return f"定时通知“{broadcast.announcement_id}”（{clock(broadcast.occurrence_at, tz)}）"
     return "通知"
 
 
 def preview_controls(broadcast: Broadcast, audience: int) -> str:
     """The message under an /announce preview: where it goes, and what the buttons do."""
-    if broadcast.state == "cancelled":
+    if broadcast.state is BroadcastState.CANCELLED:
         return "已取消，这条通知没有发送。"
-    if broadcast.state != "draft":
+    if broadcast.state is not BroadcastState.DRAFT:
         return f"已确认，正在发送给 {audience} 个聊天……发送完毕后会给您发送送达报告。"
     pin = f"\n在群组中置顶：{yes_no(broadcast.pin)}" if broadcast.targets.groups else ""
     warning = "\n\n⚠️ 现在没有任何接收者，发送不会有效果。" if audience == 0 else ""

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.announcements.delivery import SendResult, SendStatus
-from bot.core.handoffs.store import Handoff, HandoffStore, NewHandoff, State
+from bot.core.handoffs.store import Handoff, HandoffStore, NewHandoff, ReplyState, State
 from bot.core.storage.clock import utc_now
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class HandoffService:
 
     async def _deliver(self, handoff_id: int) -> Delivered | None:
         handoff = self.store.get(handoff_id)
-        if handoff is None or handoff.reply_state != "pending":
+        if handoff is None or handoff.reply_state is not ReplyState.PENDING:
             return None
         if handoff.cadre_chat_id is None:  # cannot happen while replied; be safe
             self.store.claim_reply(handoff_id)
@@ -147,7 +147,7 @@ class HandoffService:
     def _outcome(self, handoff_id: int) -> Delivered:
         handoff = self.store.get(handoff_id)
         assert handoff is not None
-        return Delivered(handoff, handoff.reply_state == "delivered", handoff.reply_error or "")
+        return Delivered(handoff, handoff.reply_state is ReplyState.DELIVERED, handoff.reply_error or "")
 
     async def resume(self) -> list[Delivered]:
         """Send every reply that is due (after a restart, or a retry delay); their outcomes."""

@@ -49,6 +49,15 @@ class State(enum.StrEnum):
 WAITING = (State.OPEN, State.REPLIED)  # the cadre's chat id is kept only in these states
 
 
+class ReplyState(enum.StrEnum):
+    """How far a staff reply is on its way to the cadre."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class Purpose(enum.StrEnum):
     """What a bot message in a staff chat is about."""
 
@@ -77,7 +86,7 @@ class Handoff:
     reply_text: str | None
     reply_chat_id: int | None
     reply_message_id: int | None
-    reply_state: str | None
+    reply_state: ReplyState | None
     reply_attempts: int
     reply_error: str | None
     reply_uncertain: bool
@@ -125,7 +134,7 @@ def _handoff(row: sqlite3.Row) -> Handoff:
         reply_text=row["reply_text"],
         reply_chat_id=row["reply_chat_id"],
         reply_message_id=row["reply_message_id"],
-        reply_state=row["reply_state"],
+        reply_state=ReplyState(row["reply_state"]) if row["reply_state"] is not None else None,
         reply_attempts=row["reply_attempts"],
         reply_error=row["reply_error"],
         reply_uncertain=bool(row["reply_uncertain"]),
@@ -261,12 +270,12 @@ class HandoffStore:
             return cursor.rowcount == 1
 
     def reply_delivered(self, handoff_id: int, at: datetime) -> None:
-        self._finish_reply(handoff_id, "delivered", None, at)
+        self._finish_reply(handoff_id, ReplyState.DELIVERED, None, at)
 
     def reply_failed(self, handoff_id: int, error: str, at: datetime) -> None:
-        self._finish_reply(handoff_id, "failed", error, at)
+        self._finish_reply(handoff_id, ReplyState.FAILED, error, at)
 
-    def _finish_reply(self, handoff_id: int, reply_state: str, error: str | None, at: datetime) -> None:
+    def _finish_reply(self, handoff_id: int, reply_state: ReplyState, error: str | None, at: datetime) -> None:
         with self.db.transaction() as connection:
             connection.execute(
                 "UPDATE handoffs SET state = 'answered', reply_state = ?, reply_error = ?, closed_at = ?,"

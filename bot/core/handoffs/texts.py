@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.announcements import reasons
 from bot.core.conversation import Reply
-from bot.core.handoffs.store import Handoff, Kind, State
+from bot.core.handoffs.store import Handoff, Kind, ReplyState, State
 from bot.core.matching.thresholds import Outcome
 
 QUOTED_ANSWER_LENGTH = 400
@@ -168,7 +168,7 @@ def reminder(handoff: Handoff, tz: ZoneInfo, now: datetime) -> str:
 
 def delivery_report(handoff: Handoff) -> str:
     """One line for the staff member whose reply was sent (or not)."""
-    if handoff.reply_state == "delivered":
+    if handoff.reply_state is ReplyState.DELIVERED:
         text = StaffTexts.DELIVERED.format(number=handoff.id)
         return text + (StaffTexts.UNCERTAIN if handoff.reply_uncertain else "")
     reason = escape(failure_reason(handoff.reply_error or ""))

@@ -1,0 +1,1 @@
+"""Announcements on Telegram: handlers, the /announce preview, and the sender adapter."""
