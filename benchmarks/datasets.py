@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.knowledge.model import Knowledge, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import Knowledge
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion, load_labelled
 from bot.paths import PROJECT_ROOT
 

@@ -55,7 +55,8 @@ from benchmarks.datasets import (
 )
 from benchmarks.forms import forms_table, helpful_first
 from benchmarks.tables import Share, Table
-from bot.core.knowledge.model import Entry, Knowledge, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import Entry, Knowledge
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
 from bot.core.matching.matcher import Matcher

@@ -13,15 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.announcements.broadcasts import BroadcastState, DeliveryReport, DeliveryState, PinState, retry_delay
 from bot.core.announcements.delivery import Broadcaster, SendResult
-from bot.core.announcements.ledger import (
-    BroadcastState,
-    DeliveryReport,
-    DeliveryState,
-    Ledger,
-    PinState,
-    retry_delay,
-)
+from bot.core.announcements.ledger import Ledger
 from bot.core.announcements.model import Announcement, Repeat, RepeatKind, Schedule, Targets
 from bot.core.announcements.registry import ChatRegistry
 from bot.core.storage.clock import utc_now

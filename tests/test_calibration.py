@@ -8,7 +8,8 @@ import pytest
 
 from bot.cli import main
 from bot.core.files.locations import CALIBRATION_FILE
-from bot.core.knowledge.model import check_faq, content_digest, load_knowledge
+from bot.core.knowledge.faq_file import check_faq, load_knowledge
+from bot.core.knowledge.model import content_digest
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds, load_calibration
 from bot.core.matching.thresholds import Outcome, Thresholds

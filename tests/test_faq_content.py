@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from bot.core.knowledge.model import Entry, Knowledge, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import Entry, Knowledge
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.text import SynonymTable, normalize
 from bot.paths import PROJECT_ROOT

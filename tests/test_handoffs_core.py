@@ -13,7 +13,7 @@ from bot.core.handoffs import faqedit
 from bot.core.handoffs.service import HandoffService, Limits, Refusal, ReplyTaken
 from bot.core.handoffs.store import MAX_ATTEMPTS, Handoff, HandoffStore, Kind, NewHandoff, State
 from bot.core.handoffs.texts import delivery_report, waiting_list
-from bot.core.knowledge.model import load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
 from bot.core.storage.connection import Database
 from tests.staff_helpers import BASE_FAQ, make_knowledge
 

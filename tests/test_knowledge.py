@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.files.problems import InvalidFileError
-from bot.core.knowledge.model import check_faq, load_knowledge
+from bot.core.knowledge.faq_file import check_faq, load_knowledge
 from bot.paths import PROJECT_ROOT
 
 ARTICLE = (PROJECT_ROOT / "knowledge" / "article.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.knowledge.model import load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
 from bot.core.matching.matcher import Matcher, MatchResult
 from bot.core.matching.text import clean, normalize
 from bot.core.matching.thresholds import Outcome

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.conversation import Responder
-from bot.core.knowledge.model import Knowledge, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import Knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.related import FLOOR, similar_entries, similarity
 from bot.paths import PROJECT_ROOT

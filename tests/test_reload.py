@@ -10,7 +10,8 @@ import pytest
 
 from bot.core.conversation import Responder
 from bot.core.files.watched import Changes, ReloadStatus
-from bot.core.knowledge.model import content_digest, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import content_digest
 from bot.core.knowledge.reload import ARTICLE, SYNONYMS, FaqFile, diff_knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.knowledge.texts import describe_changes, format_update

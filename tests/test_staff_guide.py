@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements.schedule_file import check_schedule
-from bot.core.knowledge.model import check_faq
+from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import Snapshot
 from bot.paths import PROJECT_ROOT
 

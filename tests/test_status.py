@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.cli.status import problems
 from bot.core.handoffs.store import HandoffStore, Kind, NewHandoff
-from bot.core.knowledge.model import load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
 from bot.core.operations.heartbeat import Heartbeat, heartbeat_path, read_heartbeat, write_heartbeat
 from bot.core.operations.status import format_status, read_status
 from bot.core.storage.connection import Database

@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.core.conversation import Kind, Memory, Messages, Responder, Turn, is_elliptical, with_context
-from bot.core.knowledge.model import check_faq
+from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
 from bot.core.matching.matcher import Matcher

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.core.announcements.schedule_file import check_schedule, sendings_summary
 from bot.core.files.locations import ANNOUNCEMENTS_FILE, ARTICLE_FILE, FAQ_FILE
 from bot.core.files.problems import Problem, display_path
-from bot.core.knowledge.model import check_faq
+from bot.core.knowledge.faq_file import check_faq
 from bot.paths import PROJECT_ROOT, default_knowledge_dir
 
 SHIPPED_ARTICLE = PROJECT_ROOT / "knowledge" / ARTICLE_FILE

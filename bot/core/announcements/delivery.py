@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, Delivery, DeliveryReport, Ledger, PinState
+from bot.core.announcements.broadcasts import MAX_ATTEMPTS, Broadcast, Delivery, DeliveryReport, PinState
+from bot.core.announcements.ledger import Ledger
 from bot.core.announcements.registry import ChatRegistry
 from bot.core.storage.clock import utc_now
 

@@ -23,127 +23,25 @@ delivery report.  A request that times out is treated the same way.
 
 from __future__ import annotations
 
-import enum
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.announcements.broadcasts import (
+    MAX_ATTEMPTS,
+    Broadcast,
+    Delivery,
+    DeliveryReport,
+    DeliveryState,
+    PinState,
+    broadcast_of,
+    delivery_of,
+)
 from bot.core.announcements.model import Schedule, Targets
 from bot.core.announcements.occurrences import Occurrence, Plan, plan
 from bot.core.announcements.registry import Audience, ChatRegistry
 from bot.core.storage.clock import iso, utc_now
 from bot.core.storage.connection import Database
-
-MAX_ATTEMPTS = 5
-RETRY_AFTER = timedelta(seconds=30)  # after a transient error; doubled after each further one
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long a delivery waits after its ``attempts``-th attempt ended in a transient error."""
-    factor: int = 2 ** max(attempts - 1, 0)
-    return RETRY_AFTER * factor
-
-
-class BroadcastKind(enum.StrEnum):
-    ADHOC = "adhoc"  # /announce
-    SCHEDULED = "scheduled"  # an occurrence of announcements.yaml
-
-
-class BroadcastState(enum.StrEnum):
-    DRAFT = "draft"  # /announce preview, not confirmed
-    CANCELLED = "cancelled"
-    SENDING = "sending"  # deliveries exist; some may be pending
-    DONE = "done"  # every delivery sent or failed, every pin tried
-
-
-class DeliveryState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class PinState(enum.StrEnum):
-    NO = "no"
-    PENDING = "pending"
-    PINNED = "pinned"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    """One announcement sent (or to be sent) to many chats."""
-
-    id: int
-    kind: BroadcastKind
-    text: str
-    html: bool
-    targets: Targets
-    pin: bool
-    state: BroadcastState
-    created_at: datetime
-    announcement_id: str | None = None
-    occurrence_at: datetime | None = None
-    created_by: int | None = None
-    report_chat_id: int | None = None
-    finished_at: datetime | None = None
-    reported_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One message of a broadcast to one chat."""
-
-    broadcast_id: int
-    chat_id: int
-    audience: Audience
-    state: DeliveryState
-    pin: PinState
-    attempts: int = 0
-    message_id: int | None = None
-    error: str | None = None
-    detail: str | None = None
-    uncertain: bool = False
-    pin_error: str | None = None
-    attempted_at: datetime | None = None
-
-    def ready(self, now: datetime) -> bool:
-        """Whether a pending delivery may be tried now (a transient error makes it wait a while)."""
-        if self.error is None or self.attempted_at is None:
-            return True
-        return now >= self.attempted_at + retry_delay(self.attempts)
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    """How a broadcast went, for the admin who started it."""
-
-    broadcast: Broadcast
-    deliveries: tuple[Delivery, ...]
-
-    def _with(self, state: DeliveryState) -> tuple[Delivery, ...]:
-        return tuple(delivery for delivery in self.deliveries if delivery.state is state)
-
-    @property
-    def sent(self) -> tuple[Delivery, ...]:
-        return self._with(DeliveryState.SENT)
-
-    @property
-    def failed(self) -> tuple[Delivery, ...]:
-        return self._with(DeliveryState.FAILED)
-
-    @property
-    def unfinished(self) -> tuple[Delivery, ...]:
-        return self._with(DeliveryState.PENDING) + self._with(DeliveryState.SENDING)
-
-    @property
-    def pin_failed(self) -> tuple[Delivery, ...]:
-        return tuple(delivery for delivery in self.deliveries if delivery.pin is PinState.FAILED)
-
-    @property
-    def uncertain(self) -> tuple[Delivery, ...]:
-        """Sent after an attempt whose outcome was unknown: these chats may have two copies."""
-        return tuple(delivery for delivery in self.sent if delivery.uncertain)
 
 
 @dataclass(frozen=True)
@@ -153,46 +51,6 @@ class Tick:
     plan: Plan
     started: tuple[tuple[Occurrence, int], ...] = ()  # each occurrence sent, with its new broadcast id
     since: datetime | None = None
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _broadcast(row: sqlite3.Row) -> Broadcast:
-    return Broadcast(
-        id=row["id"],
-        kind=BroadcastKind(row["kind"]),
-        text=row["text"],
-        html=bool(row["html"]),
-        targets=Targets(row["targets"]),
-        pin=bool(row["pin"]),
-        state=BroadcastState(row["state"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        announcement_id=row["announcement_id"],
-        occurrence_at=_time(row["occurrence_at"]),
-        created_by=row["created_by"],
-        report_chat_id=row["report_chat_id"],
-        finished_at=_time(row["finished_at"]),
-        reported_at=_time(row["reported_at"]),
-    )
-
-
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        broadcast_id=row["broadcast_id"],
-        chat_id=row["chat_id"],
-        audience=Audience(row["audience"]),
-        state=DeliveryState(row["state"]),
-        pin=PinState(row["pin"]),
-        attempts=row["attempts"],
-        message_id=row["message_id"],
-        error=row["error"],
-        detail=row["detail"],
-        uncertain=bool(row["uncertain"]),
-        pin_error=row["pin_error"],
-        attempted_at=_time(row["attempted_at"]),
-    )
 
 
 class Ledger:
@@ -256,7 +114,7 @@ class Ledger:
             if cursor.rowcount == 0:
                 return None
             row = connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
-            self._create_deliveries(connection, _broadcast(row), at)
+            self._create_deliveries(connection, broadcast_of(row), at)
         return self.broadcast_or_fail(broadcast_id)
 
     def start_due(self, schedule: Schedule, now: datetime, grace: timedelta) -> Tick:
@@ -315,7 +173,7 @@ class Ledger:
             return None
         broadcast_id = int(cursor.lastrowid or 0)
         row = connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
-        self._create_deliveries(connection, _broadcast(row), now)
+        self._create_deliveries(connection, broadcast_of(row), now)
         return broadcast_id
 
     def _create_deliveries(self, connection: sqlite3.Connection, broadcast: Broadcast, at: datetime | None) -> None:
@@ -430,7 +288,7 @@ class Ledger:
             (broadcast_id,),
         )
         for row in rows:
-            delivery = _delivery(row)
+            delivery = delivery_of(row)
             if delivery.chat_id not in skip and delivery.ready(now):
                 return delivery
         return None
@@ -441,7 +299,7 @@ class Ledger:
             "SELECT * FROM deliveries WHERE broadcast_id = ? AND state = 'sent' AND pin = 'pending' ORDER BY chat_id",
             (broadcast_id,),
         ).fetchall()
-        return [_delivery(row) for row in rows]
+        return [delivery_of(row) for row in rows]
 
     def finish_if_complete(self, broadcast_id: int, *, at: datetime | None = None) -> bool:
         """Mark the broadcast done when no delivery or pin is left; True when it is (now or before)."""
@@ -468,7 +326,7 @@ class Ledger:
     # -- reading ----------------------------------------------------------------------
     def broadcast(self, broadcast_id: int) -> Broadcast | None:
         row = self.db.connection.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
-        return _broadcast(row) if row is not None else None
+        return broadcast_of(row) if row is not None else None
 
     def broadcast_or_fail(self, broadcast_id: int) -> Broadcast:
         broadcast = self.broadcast(broadcast_id)
@@ -480,19 +338,19 @@ class Ledger:
         rows = self.db.connection.execute(
             "SELECT * FROM deliveries WHERE broadcast_id = ? ORDER BY chat_id", (broadcast_id,)
         ).fetchall()
-        return [_delivery(row) for row in rows]
+        return [delivery_of(row) for row in rows]
 
     def unfinished(self) -> list[Broadcast]:
         """Broadcasts whose deliveries are not all done, oldest first."""
         rows = self.db.connection.execute("SELECT * FROM broadcasts WHERE state = 'sending' ORDER BY id").fetchall()
-        return [_broadcast(row) for row in rows]
+        return [broadcast_of(row) for row in rows]
 
     def unreported(self) -> list[Broadcast]:
         """Finished broadcasts whose delivery report was not sent yet, oldest first."""
         rows = self.db.connection.execute(
             "SELECT * FROM broadcasts WHERE state = 'done' AND reported_at IS NULL ORDER BY id"
         ).fetchall()
-        return [_broadcast(row) for row in rows]
+        return [broadcast_of(row) for row in rows]
 
     def report(self, broadcast_id: int) -> DeliveryReport:
         return DeliveryReport(self.broadcast_or_fail(broadcast_id), tuple(self.deliveries(broadcast_id)))

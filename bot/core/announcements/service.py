@@ -14,9 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements import texts
+from bot.core.announcements.broadcasts import MAX_ATTEMPTS, Broadcast, BroadcastState
 from bot.core.announcements.delivery import Broadcaster, Sender
 from bot.core.announcements.holder import ScheduleFile
-from bot.core.announcements.ledger import MAX_ATTEMPTS, Broadcast, BroadcastState, Ledger
+from bot.core.announcements.ledger import Ledger
 from bot.core.announcements.model import Targets
 from bot.core.announcements.occurrences import Occurrence, upcoming
 from bot.core.announcements.registry import ChatRegistry

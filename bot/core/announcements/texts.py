@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.announcements import reasons
-from bot.core.announcements.ledger import Broadcast, BroadcastKind, BroadcastState, Delivery, DeliveryReport
+from bot.core.announcements.broadcasts import Broadcast, BroadcastKind, BroadcastState, Delivery, DeliveryReport
 from bot.core.announcements.model import Schedule, Targets
 from bot.core.announcements.occurrences import Missed, Occurrence, upcoming
 from bot.core.announcements.registry import Audience, ChatRecord, ChatRegistry

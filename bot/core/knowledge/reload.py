@@ -15,7 +15,8 @@ from pathlib import Path
 from bot.core.files.locations import FAQ_FILE, resolve_faq_path, watched_files
 from bot.core.files.problems import Problem
 from bot.core.files.watched import Changes, FileUpdate, WatchedFile, item_changes
-from bot.core.knowledge.model import Entry, Knowledge, check_faq, content_digest
+from bot.core.knowledge.faq_file import check_faq
+from bot.core.knowledge.model import Entry, Knowledge, content_digest
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 
 BACKUP_PREFIX = "faq-"

@@ -6,7 +6,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.knowledge.model import Knowledge, load_knowledge
+from bot.core.knowledge.faq_file import load_knowledge
+from bot.core.knowledge.model import Knowledge
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.related import RelatedIndex
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Messag
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.core.announcements.ledger import Broadcast, BroadcastKind, BroadcastState
+from bot.core.announcements.broadcasts import Broadcast, BroadcastKind, BroadcastState
 from bot.core.announcements.model import Targets
 from bot.core.announcements.texts import targets_button, yes_no
 from bot.tg.access import admin_only
