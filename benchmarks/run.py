@@ -26,18 +26,10 @@ engine's figure adds its process-wide tables (pinyin readings, converters).
 from __future__ import annotations
 
 import argparse
-import gc
-import logging
 import os
 import platform
-import random
-import statistics
-import subprocess
-import sys
 import time
-import tracemalloc
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,164 +46,14 @@ from benchmarks.datasets import (
     tianchi_path,
 )
 from benchmarks.forms import forms_table, helpful_first
+from benchmarks.measure import build_memory, build_timed, shared_tables, summarize, timed
+from benchmarks.scale import scale_table
+from benchmarks.systems import System, bm25_system, engine_system, rapidfuzz_system
 from benchmarks.tables import Share, Table
 from bot.core.knowledge.faq_file import load_knowledge
-from bot.core.knowledge.model import Entry, Knowledge
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
-from bot.core.matching.matcher import Matcher
-from bot.core.matching.pinyin import reading
-from bot.core.matching.text import to_simplified
 from bot.core.matching.thresholds import Outcome
-from bot.paths import PROJECT_ROOT
-
-# A system answers a question with its ranked entry ids and whether it is confident
-# (None: the system has no notion of confidence).
-Ranker = Callable[[str], tuple[list[str], bool | None]]
-
-
-@dataclass
-class System:
-    """One matcher under test, built from a knowledge base."""
-
-    name: str
-    build: Callable[[Knowledge], Ranker]
-
-
-def engine_system() -> System:
-    def build(knowledge: Knowledge) -> Ranker:
-        matcher = Matcher(knowledge)
-
-        def rank(query: str) -> tuple[list[str], bool | None]:
-            result = matcher.match(query, limit=3)
-            return [c.entry_id for c in result.candidates], result.outcome is Outcome.ANSWER
-
-        return rank
-
-    return System("engine", build)
-
-
-def rapidfuzz_system(name: str, scorer_name: str) -> System:
-    scorer = getattr(fuzz, scorer_name)
-
-    def build(knowledge: Knowledge) -> Ranker:
-        questions = [q for entry in knowledge.entries for q in entry.questions]
-        owners = [entry.id for entry in knowledge.entries for _ in entry.questions]
-
-        def rank(query: str) -> tuple[list[str], bool | None]:
-            best = process.extractOne(query, questions, scorer=scorer)
-            return ([owners[best[2]]] if best else []), None
-
-        return rank
-
-    return System(name, build)
-
-
-def top3_system(name: str, scorer_name: str) -> System:
-    """rapidfuzz ``extract`` (top 3) for the top-3 column; its top 1 equals extractOne's."""
-    scorer = getattr(fuzz, scorer_name)
-
-    def build(knowledge: Knowledge) -> Ranker:
-        questions = [q for entry in knowledge.entries for q in entry.questions]
-        owners = [entry.id for entry in knowledge.entries for _ in entry.questions]
-
-        def rank(query: str) -> tuple[list[str], bool | None]:
-            found = process.extract(query, questions, scorer=scorer, limit=10)
-            return list(dict.fromkeys(owners[index] for _, _, index in found))[:3], None
-
-        return rank
-
-    return System(name, build)
-
-
-def bm25_system() -> System | None:
-    try:
-        import jieba  # noqa: PLC0415 - optional: the bench extra
-        from rank_bm25 import BM25Okapi  # noqa: PLC0415 - optional: the bench extra
-    except ImportError:
-        return None
-
-    jieba.setLogLevel(logging.WARNING)
-
-    def build(knowledge: Knowledge) -> Ranker:
-        questions = [q for entry in knowledge.entries for q in entry.questions]
-        owners = [entry.id for entry in knowledge.entries for _ in entry.questions]
-        index = BM25Okapi([jieba.lcut(q) for q in questions])
-
-        def rank(query: str) -> tuple[list[str], bool | None]:
-            scores = index.get_scores(jieba.lcut(query))
-            order = sorted(range(len(scores)), key=lambda i: -scores[i])[:10]
-            return list(dict.fromkeys(owners[i] for i in order))[:3], None
-
-        return rank
-
-    return System("BM25 (jieba)", build)
-
-
-@dataclass
-class Timing:
-    median_ms: float
-    p95_ms: float
-
-
-def timed(rank: Ranker, questions: Sequence[str]) -> tuple[list[tuple[list[str], bool | None]], Timing]:
-    results = []
-    times = []
-    for question in questions:
-        start = time.perf_counter()
-        results.append(rank(question))
-        times.append((time.perf_counter() - start) * 1000)
-    ordered = sorted(times) or [0.0]
-    return results, Timing(statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))])
-
-
-def build_timed(system: System, knowledge: Knowledge) -> tuple[Ranker, float]:
-    gc.collect()
-    start = time.perf_counter()
-    rank = system.build(knowledge)
-    return rank, time.perf_counter() - start
-
-
-SHARED_TABLES_MB = 0.0  # set by main(): the engine's process-wide tables, added to its peak
-
-
-SHARED_TABLES_CODE = (
-    "import tracemalloc; tracemalloc.start(); "
-    "from bot.core.matching.pinyin import reading; from bot.core.matching.text import to_simplified; "
-    "reading('测'); to_simplified('測試'); print(tracemalloc.get_traced_memory()[0] / 1e6)"
-)
-
-
-def shared_tables() -> tuple[float, float]:
-    """Seconds to load the engine's process-wide tables (pinyin readings, script converters) and their MB.
-
-    The time is measured here, cold; the memory in a fresh interpreter, so that
-    tracing does not slow the load.
-    """
-    start = time.perf_counter()
-    reading("测")
-    to_simplified("測試")
-    seconds = time.perf_counter() - start
-    output = subprocess.run(
-        [sys.executable, "-c", SHARED_TABLES_CODE], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
-    ).stdout
-    return seconds, float(output.strip().splitlines()[-1])
-
-
-def build_memory(system: System, knowledge: Knowledge) -> float:
-    """Peak MB that tracemalloc sees while the system builds its index (and what stays).
-
-    For the engine this includes its process-wide tables (:data:`SHARED_TABLES_MB`).
-    """
-    gc.collect()
-    tracemalloc.start()
-    try:
-        rank = system.build(knowledge)
-        rank("预热")  # lazy tables (pinyin readings, converters) count as part of the engine
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 1e6 + (SHARED_TABLES_MB if system.name == "engine" else 0.0)
 
 
 def quality_cells(
@@ -351,81 +193,6 @@ def own_faq_table(tables_seconds: float) -> Table:
     return table
 
 
-def summarize(times: Sequence[float]) -> Timing:
-    ordered = sorted(times) or [0.0]
-    return Timing(statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))])
-
-
-def perturb(sentence: str, rng: random.Random, pool: Sequence[str]) -> str:
-    """A plausible but different question: delete, swap, duplicate or borrow characters."""
-    chars = list(sentence)
-    for _ in range(rng.randint(1, 3)):
-        action = rng.random()
-        position = rng.randrange(len(chars)) if chars else 0
-        if action < 0.3 and len(chars) > 4:
-            del chars[position]
-        elif action < 0.6 and len(chars) > 2:
-            other = rng.randrange(len(chars))
-            chars[position], chars[other] = chars[other], chars[position]
-        else:
-            donor = rng.choice(pool)
-            start = rng.randrange(max(len(donor) - 3, 1))
-            chars[position:position] = list(donor[start : start + rng.randint(2, 4)])
-    return "".join(chars)
-
-
-def synthetic_knowledge(base: Knowledge, sentences: Sequence[str], size: int, seed: int = 7) -> Knowledge:
-    """``base`` plus perturbed copies of ``sentences`` up to ``size`` entries (deterministic)."""
-    rng = random.Random(seed)
-    entries = list(base.entries[:size])
-    seen = {q for entry in entries for q in entry.questions}
-    while len(entries) < size:
-        text = perturb(rng.choice(sentences), rng, sentences)
-        if text in seen or not text.strip():
-            continue
-        seen.add(text)
-        entries.append(Entry(id=f"syn{len(entries):06d}", questions=(text,), answer=text))
-    return Knowledge(entries=tuple(entries), synonyms=base.synonyms)
-
-
-def scale_table(base: Dataset, size: int, queries: int) -> Table:
-    positives = [q for part in base.parts.values() for q in part if q.kind is Kind.POSITIVE]
-    # Distractors come from the FAQ's own questions and the negatives, never from the
-    # timed questions themselves (a perturbed copy of a question would "win" it).
-    sentences = [q.text for part in base.parts.values() for q in part if q.kind is not Kind.POSITIVE] + [
-        question for entry in base.knowledge.entries for question in entry.questions
-    ]
-    knowledge = synthetic_knowledge(base.knowledge, sentences, size)
-    sample = random.Random(11).sample(positives, min(queries, len(positives)))
-    table = Table(
-        f"Scale: {len(knowledge.entries):,} entries ({base.name} entries + perturbed copies), {len(sample)} questions",
-        ["system", "entries", "top-1", "median ms", "p95 ms", "build s", "peak MB"],
-    )
-    systems = [engine_system(), rapidfuzz_system("extractOne ratio", "ratio")]
-    for system in systems:
-        rank, build_seconds = build_timed(system, knowledge)
-        results, timing = timed(rank, [q.text for q in sample])
-        top1 = sum(bool(r[0]) and r[0][0] == q.entry_id for q, r in zip(sample, results, strict=True))
-        del rank
-        memory = build_memory(system, knowledge)
-        table.add(
-            system=system.name,
-            entries=len(knowledge.entries),
-            **{
-                "top-1": Share(top1 / max(len(sample), 1)),
-                "median ms": round(timing.median_ms, 3),
-                "p95 ms": round(timing.p95_ms, 3),
-                "build s": round(build_seconds, 3),
-                "peak MB": round(memory, 1),
-            },
-        )
-    table.notes.append(
-        "top-1 here: the labelled entry must beat near-copies (perturbed FAQ questions and negatives) of its"
-        " neighbours."
-    )
-    return table
-
-
 def machine() -> str:
     model = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
@@ -450,12 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    global SHARED_TABLES_MB
-    tables_seconds, SHARED_TABLES_MB = shared_tables()
+    tables_seconds, tables_mb = shared_tables()
     tables: list[Table] = []
     header = (
         f"Machine: {machine()}\n"
-        f"Engine tables loaded once per process: {tables_seconds:.2f} s, {SHARED_TABLES_MB:.0f} MB"
+        f"Engine tables loaded once per process: {tables_seconds:.2f} s, {tables_mb:.0f} MB"
         " (included in the engine's start-up and peak MB below; not in its per-FAQ build s)"
     )
     print(header, flush=True)
@@ -472,8 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tianchi = tianchi_dataset(path, args.entries)
         systems = [
             engine_system(),
-            top3_system("extractOne ratio", "ratio"),
-            top3_system("extractOne WRatio", "WRatio"),
+            rapidfuzz_system("extractOne ratio", "ratio", top=3),
+            rapidfuzz_system("extractOne WRatio", "WRatio", top=3),
         ]
         bm25 = bm25_system()
         if bm25 is not None:

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import run
 from benchmarks.datasets import part_of, tianchi_available, tianchi_path
-from benchmarks.run import synthetic_knowledge
+from benchmarks.scale import synthetic_knowledge
 from benchmarks.tables import Share, Table, format_cell
 from bot.core.knowledge.model import Entry, Knowledge
 
