@@ -27,22 +27,22 @@ def register(application: FaqApplication) -> None:
     )
 
 
-async def unknown_command(update: Update, context: Context) -> None:
+async def _say(update: Update, context: Context, text: str) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_text(say(Texts.UNKNOWN_COMMAND, user_script(context, update.effective_user)))
+    await message.reply_text(say(text, user_script(context, update.effective_user)))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    await _say(update, context, Texts.UNKNOWN_COMMAND)
 
 
 async def not_text(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(say(Texts.NON_TEXT, user_script(context, update.effective_user)))
+    await _say(update, context, Texts.NON_TEXT)
 
 
 async def voice(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(say(Texts.VOICE, user_script(context, update.effective_user)))
+    await _say(update, context, Texts.VOICE)
 
 
 async def unknown_button(update: Update, context: Context) -> None:

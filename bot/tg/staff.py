@@ -157,15 +157,18 @@ def _summary(context: Context, result: FaqUpdate) -> str:
     return format_update(result, len(context.bot_data.holder.snapshot.knowledge))
 
 
-def _days(context: Context) -> int | None:
-    """The optional day count of /unanswered and /stats; None when it is not a number in range."""
-    if not context.args:
-        return DEFAULT_DAYS
-    try:
-        days = int(context.args[0])
-    except ValueError:
+async def _days(message: Message, context: Context, command: str) -> int | None:
+    """The optional day count of /unanswered and /stats; None (and the usage told) when it is not one in range."""
+    days: int | None = DEFAULT_DAYS
+    if context.args:
+        try:
+            days = int(context.args[0])
+        except ValueError:
+            days = None
+    if days is None or not 1 <= days <= MAX_DAYS:
+        await _reply(message, StaffTexts.DAYS_USAGE.format(command=command, default=DEFAULT_DAYS, most=MAX_DAYS))
         return None
-    return days if 1 <= days <= MAX_DAYS else None
+    return days
 
 
 def _now(context: Context) -> datetime:
@@ -310,10 +313,8 @@ def _handled_keyboard(days: int, keys: list[int]) -> InlineKeyboardMarkup | None
 async def unanswered_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    days = _days(context)
+    days = await _days(message, context, "unanswered")
     if days is None:
-        usage = StaffTexts.DAYS_USAGE.format(command="unanswered", default=DEFAULT_DAYS, most=MAX_DAYS)
-        await _reply(message, usage)
         return
     period = Period.last_days(days, _now(context))
     groups = missed_report(context.bot_data.db, period)
@@ -329,9 +330,8 @@ async def unanswered_command(update: Update, context: Context) -> None:
 async def stats_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    days = _days(context)
+    days = await _days(message, context, "stats")
     if days is None:
-        await _reply(message, StaffTexts.DAYS_USAGE.format(command="stats", default=DEFAULT_DAYS, most=MAX_DAYS))
         return
     data = context.bot_data
     stats = collect_stats(data.db, Period.last_days(days, _now(context)))
