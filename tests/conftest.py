@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.tg import ratelimit
 from tests.kit.harness import Harness, make_config, running
 from tests.kit.payloads import Payloads
+from tests.kit.staff import staff_harness
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +53,10 @@ async def bot(config: Config) -> AsyncIterator[Harness]:
 def tg(bot: Harness) -> Payloads:
     """Builders for update payloads (messages with entities, button presses, inline queries, …)."""
     return bot.payloads
+
+
+@pytest.fixture
+async def staff_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot with its own knowledge folder (uploads write there) and two admins (:mod:`tests.kit.staff`)."""
+    async with staff_harness(tmp_path) as harness:
+        yield harness
