@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.conversation import DEFAULT_CONTACT
+from bot.core.texts import DEFAULT_CONTACT
 from bot.paths import default_knowledge_dir
 from bot.proxy import CONFIG_KEY as PROXY_KEY
 from bot.proxy import ProxyURLError, check_proxy_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.core.conversation import Messages
+from bot.core import texts
 from tests.kit.api import ApiCall
 from tests.kit.constants import BOT_USERNAME, CONTACT, GROUP_ID, JSON, OTHER_USER_ID, USER_ID
 from tests.kit.harness import Harness, make_config, running
@@ -34,7 +34,7 @@ async def test_a_private_follow_up_is_answered_in_the_context_of_the_last_answer
 async def test_thanks_in_between_keeps_the_context_and_gets_a_friendly_line(bot: Harness) -> None:
     await bot.ask("王程俊是谁")
     (thanks,) = texts_to(await bot.ask("谢谢！"), USER_ID)
-    assert thanks == Messages.SMALL_TALK
+    assert thanks == texts.SMALL_TALK
     assert answer_of(bot, "wang_chengjun") in texts_to(await bot.ask("他去的哪里？"), USER_ID)[0]
 
 
@@ -76,7 +76,7 @@ async def test_banter_in_a_group_gets_silence(bot: Harness) -> None:
 
 async def test_off_topic_and_uncovered_questions_get_their_own_wording(bot: Harness) -> None:
     (off_topic,) = texts_to(await bot.ask("推荐一部好看的电影吧"), USER_ID)
-    assert off_topic == Messages.UNRELATED.replace("{contact}", CONTACT)
+    assert off_topic == texts.UNRELATED.replace("{contact}", CONTACT)
     (uncovered,) = texts_to(await bot.ask("双百双招期间可以开自己的车去吗？"), USER_ID)
-    assert uncovered == Messages.UNCOVERED.replace("{contact}", CONTACT)
+    assert uncovered == texts.UNCOVERED.replace("{contact}", CONTACT)
     assert "我不能乱说" not in off_topic + uncovered

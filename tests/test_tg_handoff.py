@@ -13,7 +13,7 @@ import pytest
 from bot.config import ContactConfig, HandoffConfig
 from bot.core.files.history import backups
 from bot.core.knowledge.reload import BACKUP_PREFIX
-from bot.tg.handoff import JOB_NAME
+from bot.tg.handoffs.handlers import JOB_NAME
 from tests.kit.api import ApiCall, ApiError
 from tests.kit.constants import ADMIN_ID, BOT_USERNAME, GROUP_ID, JSON, OTHER_USER_ID, USER_ID
 from tests.kit.harness import Harness, make_config, running
@@ -197,7 +197,7 @@ async def test_a_non_admin_cannot_answer_close_or_add(bot: Harness, caplog: pyte
     card = await hand_over(bot, one_to(await bot.ask(DECLINED), USER_ID))
     stranger = bot.payloads.user(OTHER_USER_ID)
     for label in ("回复", "加入问答库", "不需要回复"):
-        with caplog.at_level(logging.WARNING, logger="bot.tg.handoff_staff"):
+        with caplog.at_level(logging.WARNING, logger="bot.tg.handoffs.staff"):
             calls = await bot.press(card, label, user=stranger)
         (alert,) = [call for call in calls if call.method == "answerCallbackQuery"]
         assert alert.params["text"] == "抱歉，只有工作人员可以答复问题或修改问答库。"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, StaffConfig
-from bot.core.conversation import Messages
+from bot.core import texts
 from bot.core.matching.text import Script, convert
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.kit.api import ApiCall
@@ -154,8 +154,8 @@ async def test_none_of_these_is_stored_and_answered_honestly(fruit_bot: Harness)
 @pytest.mark.parametrize(
     ("question", "wording"),
     [
-        ("推荐一部好看的电影吧", Messages.UNRELATED),  # off topic: what the bot is for
-        ("双百双招期间可以开自己的车去吗？", Messages.UNCOVERED),  # the programme, but not in the article
+        ("推荐一部好看的电影吧", texts.UNRELATED),  # off topic: what the bot is for
+        ("双百双招期间可以开自己的车去吗？", texts.UNCOVERED),  # the programme, but not in the article
     ],
 )
 async def test_a_question_the_article_does_not_cover_is_declined_with_the_contact(

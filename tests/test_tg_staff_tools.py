@@ -176,7 +176,7 @@ async def test_a_failing_chart_does_not_spoil_the_report(
     def broken_chart(stats: object) -> bytes:
         raise RuntimeError("no backend")
 
-    monkeypatch.setattr("bot.tg.staff.questions_per_day_png", broken_chart)
+    monkeypatch.setattr("bot.tg.staff.handlers.questions_per_day_png", broken_chart)
     with caplog.at_level(logging.ERROR, logger="bot.tg.staff"):
         calls = await staff_bot.ask("/stats", user=admin(staff_bot))
     assert [call.method for call in calls] == ["sendMessage"]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.conversation import Kind, Memory, Messages, Responder, Turn, is_elliptical, with_context
+from bot.core import texts
+from bot.core.conversation import Kind, Memory, Responder, Turn, is_elliptical, with_context
 from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
@@ -215,10 +216,10 @@ def test_each_kind_of_reply_has_its_wording(question: str, kind: Kind) -> None:
     reply = responder().reply(question)
     assert reply.kind is kind
     wording = {
-        Kind.SMALL_TALK: Messages.SMALL_TALK,
-        Kind.UNRELATED: Messages.UNRELATED,
-        Kind.UNCOVERED: Messages.UNCOVERED,
-        Kind.EMPTY: Messages.EMPTY,
+        Kind.SMALL_TALK: texts.SMALL_TALK,
+        Kind.UNRELATED: texts.UNRELATED,
+        Kind.UNCOVERED: texts.UNCOVERED,
+        Kind.EMPTY: texts.EMPTY,
     }.get(kind)
     if wording is not None:
         assert reply.text == wording.replace("{contact}", "组织部")

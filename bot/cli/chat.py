@@ -18,10 +18,11 @@ from pathlib import Path
 from bot.cli.common import add_knowledge_option, load_snapshot
 from bot.cli.render import render_plain
 from bot.config import ConfigError, load_config
-from bot.core.conversation import DEFAULT_CONTACT, Memory, Reply, Responder
+from bot.core.conversation import Memory, Reply, Responder
 from bot.core.knowledge.snapshot import KnowledgeHolder
 from bot.core.matching.text import Script, convert
 from bot.core.matching.thresholds import Outcome
+from bot.core.texts import DEFAULT_CONTACT
 
 CONVERSATION = "terminal"  # the one conversation of a terminal session
 PROMPT = "问："

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from bot.core import texts
 from bot.core.knowledge.model import Entry
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import is_small_talk
@@ -111,7 +112,6 @@ class Memory:
             self._turns.pop(key, None)
 
 
-DEFAULT_CONTACT = "所在单位的组织人事部门"
 SUGGESTION_COUNT = 3
 INLINE_SHARE = 0.5  # an inline result scores at least this share of the answer limit
 RELATED_COUNT = 3
@@ -194,21 +194,10 @@ class Reply:
         }
 
 
-class Messages:
-    """The fixed sentences of the conversation, in simplified Chinese."""
-
-    SUGGEST = "我不太确定您问的是哪一个。您是不是想问："
-    UNCOVERED = "关于“双百双招”的报道没有提到这个问题，我无法给出答案。如需了解，请咨询{contact}。可以发送 /faq 查看我能回答的问题。"
-    UNRELATED = "我是“双百双招”行动的问答助手，只回答关于这项行动的问题。可以发送 /faq 查看我能回答的问题；其他事项请咨询{contact}。"
-    SMALL_TALK = "不客气！还有关于“双百双招”的问题，随时问我。"
-    EMPTY = "您好！我是“双百双招”问答助手。请直接输入您的问题，例如“要去多长时间？”，或发送 /faq 查看全部问题。"
-    UNKNOWN_ENTRY = "这个问题已经不在问答库里了（可能刚刚更新过）。请重新提问，或发送 /faq 查看全部问题。"
-
-
 class Responder:
     """Answers questions from whatever snapshot the holder currently serves."""
 
-    def __init__(self, holder: KnowledgeHolder, contact: str = DEFAULT_CONTACT) -> None:
+    def __init__(self, holder: KnowledgeHolder, contact: str = texts.DEFAULT_CONTACT) -> None:
         self.holder = holder
         self.contact = contact
 
@@ -223,7 +212,7 @@ class Responder:
         script = script or detect_script(question)
         if is_small_talk(question):
             return Reply(
-                Outcome.DECLINE, script, convert(Messages.SMALL_TALK, script), query=question, kind=Kind.SMALL_TALK
+                Outcome.DECLINE, script, convert(texts.SMALL_TALK, script), query=question, kind=Kind.SMALL_TALK
             )
         result = snapshot.matcher.match(question)
         context = ""
@@ -243,7 +232,7 @@ class Responder:
             return Reply(
                 outcome=Outcome.SUGGEST,
                 script=script,
-                text=convert(Messages.SUGGEST, script),
+                text=convert(texts.SUGGEST, script),
                 entry_id=best.entry_id if best else None,
                 score=best.score if best else 0.0,
                 suggestions=suggestions,
@@ -252,7 +241,7 @@ class Responder:
                 kind=Kind.SUGGEST,
             )
         kind = Kind.EMPTY if not result.normalized else Kind.UNCOVERED if result.related else Kind.UNRELATED
-        text = {Kind.EMPTY: Messages.EMPTY, Kind.UNCOVERED: Messages.UNCOVERED, Kind.UNRELATED: Messages.UNRELATED}
+        text = {Kind.EMPTY: texts.EMPTY, Kind.UNCOVERED: texts.UNCOVERED, Kind.UNRELATED: texts.UNRELATED}
         return Reply(
             outcome=Outcome.DECLINE,
             script=script,
@@ -268,7 +257,7 @@ class Responder:
         snapshot = self.holder.snapshot
         entry = snapshot.knowledge.get(entry_id)
         if entry is None:
-            return Reply(Outcome.DECLINE, script, convert(Messages.UNKNOWN_ENTRY, script), kind=Kind.UNRELATED)
+            return Reply(Outcome.DECLINE, script, convert(texts.UNKNOWN_ENTRY, script), kind=Kind.UNRELATED)
         return self._entry_reply(snapshot, entry, script, None)
 
     def likely_answers(self, question: str, script: Script, limit: int) -> tuple[tuple[str, Reply], ...]:

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
+from bot.tg import texts
 from bot.tg.context import Context, user_script
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def admin_only(callback: Callback[R]) -> Callback[R | None]:
             user.id if user else None,
             chat.id if chat else None,
         )
-        refusal = say(Texts.ADMIN_ONLY, user_script(context, update.effective_user))
+        refusal = say(texts.ADMIN_ONLY, user_script(context, update.effective_user))
         if update.callback_query is not None:
             await update.callback_query.answer(refusal, show_alert=True)
         elif update.effective_message is not None:

@@ -29,14 +29,14 @@ from bot.core.knowledge.article import asks_for_article
 from bot.core.matching.text import Script, convert, detect_script
 from bot.core.matching.thresholds import Outcome
 from bot.core.usage.votes import Ballots, message_key
-from bot.tg import article, feedback, followups, menu, sending, storagewatch
+from bot.tg import article, feedback, followups, menu, sending, storagewatch, texts
 from bot.tg.access import is_admin
 from bot.tg.buttons import PATTERN, Action, Button
 from bot.tg.common import edit_quietly
 from bot.tg.context import Context, FaqApplication, RecentAnswer, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 from bot.tg.triggers import (
     MENTIONS_BOT,
     REPLIES_TO_BOT,
@@ -61,14 +61,14 @@ MENU_PAYLOAD = "faq"
 def commands() -> CommandMenu:
     return CommandMenu(
         private=(
-            BotCommand("faq", Texts.COMMAND_FAQ),
-            BotCommand("help", Texts.COMMAND_HELP),
-            BotCommand("start", Texts.COMMAND_START),
+            BotCommand("faq", texts.COMMAND_FAQ),
+            BotCommand("help", texts.COMMAND_HELP),
+            BotCommand("start", texts.COMMAND_START),
         ),
         group=(
-            BotCommand("ask", Texts.COMMAND_ASK),
-            BotCommand("help", Texts.COMMAND_HELP),
-            BotCommand("faq", Texts.COMMAND_FAQ),
+            BotCommand("ask", texts.COMMAND_ASK),
+            BotCommand("help", texts.COMMAND_HELP),
+            BotCommand("faq", texts.COMMAND_FAQ),
         ),
     )
 
@@ -175,7 +175,7 @@ async def answer_in_group(message: Message, context: Context, question: str, *, 
         if explicit and reply.kind is ReplyKind.SMALL_TALK:
             await message.reply_text(reply.text, do_quote=True)
         elif explicit:
-            await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
+            await message.reply_text(say(texts.ASK_USAGE, user_script(context, message.from_user)), do_quote=True)
         return
     if asks_for_article(question):
         await article.send_article(context, message, reply.script)
@@ -218,7 +218,7 @@ async def _point_to_earlier(message: Message, context: Context, earlier: RecentA
     earlier.askers.add(asker)
     user = message.from_user
     name = user.mention_html() if user is not None else ""
-    text = say(Texts.GROUP_REPEAT, user_script(context, user), asker=name)
+    text = say(texts.GROUP_REPEAT, user_script(context, user), asker=name)
     await message.reply_text(
         text, reply_parameters=ReplyParameters(earlier.message_id, allow_sending_without_reply=True)
     )
@@ -246,7 +246,7 @@ async def ask(update: Update, context: Context) -> None:
     question = command_argument(message.text)
     if message.chat.type == Chat.PRIVATE:
         if not question:
-            await message.reply_text(say(Texts.ASK_USAGE, user_script(context, message.from_user)))
+            await message.reply_text(say(texts.ASK_USAGE, user_script(context, message.from_user)))
             return
         await answer_privately(message, context, question)
     else:
@@ -262,7 +262,7 @@ async def start(update: Update, context: Context) -> None:
     script = user_script(context, message.from_user)
     if message.chat.type != Chat.PRIVATE:
         if is_addressed_command(message):
-            await message.reply_text(say(Texts.HELP_GROUP, script, bot=escape(context.bot.username)))
+            await message.reply_text(say(texts.HELP_GROUP, script, bot=escape(context.bot.username)))
         return
     payload = context.args[0] if context.args else ""
     if payload.startswith(DEEP_LINK_PREFIX):
@@ -277,7 +277,7 @@ async def start(update: Update, context: Context) -> None:
         return
     user = message.from_user
     name = "，" + escape(user.first_name) if user is not None and user.first_name else ""
-    welcome = Outgoing((say(Texts.WELCOME, script, name=name),), InlineKeyboardMarkup([[browse_button(script)]]))
+    welcome = Outgoing((say(texts.WELCOME, script, name=name),), InlineKeyboardMarkup([[browse_button(script)]]))
     await sending.reply(message, welcome)
 
 
@@ -288,13 +288,13 @@ async def help_command(update: Update, context: Context) -> None:
     bot = escape(context.bot.username)
     if message.chat.type == Chat.PRIVATE:
         contact = escape(convert(context.bot_data.responder.contact, script))
-        text = say(Texts.HELP_PRIVATE, script, bot=bot, contact=contact)
+        text = say(texts.HELP_PRIVATE, script, bot=bot, contact=contact)
         if is_admin(update, context):
             listed = "\n".join(f"• /{c.command} {escape(c.description)}" for c in context.bot_data.staff_commands)
-            text += say(Texts.HELP_STAFF, script, commands=listed)
+            text += say(texts.HELP_STAFF, script, commands=listed)
         await message.reply_text(text)
     else:  # bare or addressed: in a group, the one line on how to ask
-        await message.reply_text(say(Texts.HELP_GROUP, script, bot=bot))
+        await message.reply_text(say(texts.HELP_GROUP, script, bot=bot))
 
 
 async def faq(update: Update, context: Context) -> None:
@@ -305,7 +305,7 @@ async def faq(update: Update, context: Context) -> None:
         await sending.reply(message, menu.topics_view(context.bot_data.holder.snapshot.knowledge, script))
     else:  # no menus in groups: the menu opens in a private chat
         link = escape(create_deep_linked_url(context.bot.username, MENU_PAYLOAD))
-        await message.reply_text(say(Texts.GROUP_FAQ, script, link=link))
+        await message.reply_text(say(texts.GROUP_FAQ, script, link=link))
 
 
 # -- buttons -----------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ async def button_pressed(update: Update, context: Context) -> None:
     assert query.data is not None
     pressed = Button.decode(query.data)
     if pressed is None:
-        await query.answer(say(Texts.BUTTON_EXPIRED, Script.SIMPLIFIED))
+        await query.answer(say(texts.BUTTON_EXPIRED, Script.SIMPLIFIED))
         return
     if pressed.action is Action.ENTRY:
         await _show_entry(query, context, pressed)
@@ -336,7 +336,7 @@ async def _show_entry(query: CallbackQuery, context: Context, pressed: Button) -
     data = context.bot_data
     reply = data.responder.reply_for_entry(pressed.argument, pressed.script)
     if query.message is None:  # a button under an inline-mode message: no chat to answer in
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script), show_alert=True)
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script), show_alert=True)
         return
     await query.answer()
     if query.message.chat.type == Chat.PRIVATE:
@@ -353,7 +353,7 @@ async def _show_entry(query: CallbackQuery, context: Context, pressed: Button) -
 
 async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> None:
     if query.message is None:  # menus are never sent in inline mode
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script))
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
     knowledge = context.bot_data.holder.snapshot.knowledge
     if pressed.action is Action.TOPICS:

@@ -7,11 +7,12 @@ them in the same handler group, so a feature's handler always wins over the
 
 Adding a feature (staff tools, announcements):
 
-- a module ``bot/tg/<feature>.py`` with ``register(application)`` and ``commands() -> CommandMenu``,
-  listed in :data:`FEATURES`;
+- a module ``bot/tg/<feature>.py`` (or ``handlers.py`` of a package ``bot/tg/<feature>/``, beside its
+  ``texts.py``) with ``register(application)`` and ``commands() -> CommandMenu``, listed in :data:`FEATURES`;
 - handlers in the default group 0; staff-only callbacks wrapped in :func:`bot.tg.access.admin_only`;
-- inline buttons with its own callback-data prefix (``s:``, ``n:``) and a ``CallbackQueryHandler``
-  with ``pattern=r"^s:"``;
+- inline buttons with its own :class:`bot.tg.common.Callback` (a prefix: ``s``, ``n``…) and a
+  ``CallbackQueryHandler`` with ``pattern=CALLBACK.pattern``; messages for staff through
+  :func:`bot.tg.common.notify_staff`;
 - its state as typed attributes of :class:`bot.tg.context.BotData`, set in ``register``;
 - jobs on ``application.job_queue``.
 
@@ -50,24 +51,14 @@ from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.storage.health import Start, open_database
 from bot.core.usage.journal import Journal
 from bot.proxy import proxy_in_effect
-from bot.tg import (
-    answering,
-    article,
-    errors,
-    fallback,
-    handoff,
-    health,
-    inline,
-    privacy,
-    staff,
-    storagewatch,
-    welcome,
-)
+from bot.tg import answering, article, errors, fallback, health, inline, privacy, storagewatch, welcome
 from bot.tg.announcements import handlers as announcements
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
+from bot.tg.handoffs import handlers as handoff
 from bot.tg.lanes import ChatLanes
 from bot.tg.ratelimit import RateLimiter
+from bot.tg.staff import handlers as staff
 
 logger = logging.getLogger(__name__)
 

@@ -13,18 +13,18 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.core.knowledge.article import Article
 from bot.core.matching.text import Script, convert
-from bot.tg import sending
+from bot.tg import sending, texts
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, escape, split_message
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 from bot.tg.views import Outgoing
 
 PAYLOAD = "article"  # t.me/<bot>?start=article
 
 
 def commands() -> CommandMenu:
-    command = BotCommand("article", Texts.COMMAND_ARTICLE)
+    command = BotCommand("article", texts.COMMAND_ARTICLE)
     return CommandMenu(private=(command,), group=(command,))
 
 
@@ -35,8 +35,8 @@ def register(application: FaqApplication) -> None:
 def article_view(article: Article | None, script: Script) -> Outgoing:
     """The article as messages: its title, then every paragraph under its label."""
     if article is None or not article.paragraphs:
-        return Outgoing((say(Texts.ARTICLE_MISSING, script),))
-    blocks = [Block.markup(say(Texts.ARTICLE_HEADING, script, title=escape(convert(article.title, script))))]
+        return Outgoing((say(texts.ARTICLE_MISSING, script),))
+    blocks = [Block.markup(say(texts.ARTICLE_HEADING, script, title=escape(convert(article.title, script))))]
     for paragraph in article.paragraphs:
         if paragraph.id == "title":
             continue
@@ -49,7 +49,7 @@ async def send_article(context: Context, message: MaybeInaccessibleMessage, scri
     """Send the article in the chat of ``message`` (a private chat), or the link to it in a group."""
     if message.chat.type != Chat.PRIVATE:
         link = escape(create_deep_linked_url(context.bot.username, PAYLOAD))
-        await sending.reply_below(context.bot, message, Outgoing((say(Texts.GROUP_ARTICLE, script, link=link),)))
+        await sending.reply_below(context.bot, message, Outgoing((say(texts.GROUP_ARTICLE, script, link=link),)))
         return
     article = context.bot_data.holder.snapshot.knowledge.article
     await sending.reply_below(context.bot, message, article_view(article, script))

@@ -43,7 +43,7 @@ class BotData:
     journal: Journal
     reloader: FaqFile  # set by the staff feature
     announcements: AnnouncementService  # set by bot.tg.announcements.register
-    handoffs: HandoffService  # set by bot.tg.handoff.register
+    handoffs: HandoffService  # set by bot.tg.handoffs.handlers.register
     staff_commands: tuple[BotCommand, ...] = ()  # every feature's staff commands, for an admin's /help
     ballots: Ballots  # set by bot.tg.answering.register
     updates: UpdateTracker  # set by bot.tg.health.register

@@ -12,11 +12,11 @@ import time
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.tg import health
+from bot.tg import health, texts
 from bot.tg.common import notify_staff
 from bot.tg.context import Context, user_script
 from bot.tg.formatting import escape, truncate
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ async def _apologise(update: Update, context: Context) -> None:
     if message is None or update.callback_query is not None:
         return
     try:
-        await message.reply_text(say(Texts.ERROR_APOLOGY, user_script(context, update.effective_user)))
+        await message.reply_text(say(texts.ERROR_APOLOGY, user_script(context, update.effective_user)))
     except TelegramError as error:
         logger.warning("Could not apologise for an error: %s", error)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.tg import texts
 from bot.tg.context import Context, FaqApplication, user_script
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 
 
 def register(application: FaqApplication) -> None:
@@ -34,15 +35,15 @@ async def _say(update: Update, context: Context, text: str) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    await _say(update, context, Texts.UNKNOWN_COMMAND)
+    await _say(update, context, texts.UNKNOWN_COMMAND)
 
 
 async def not_text(update: Update, context: Context) -> None:
-    await _say(update, context, Texts.NON_TEXT)
+    await _say(update, context, texts.NON_TEXT)
 
 
 async def voice(update: Update, context: Context) -> None:
-    await _say(update, context, Texts.VOICE)
+    await _say(update, context, texts.VOICE)
 
 
 async def unknown_button(update: Update, context: Context) -> None:

@@ -17,14 +17,14 @@ from bot.core.handoffs.store import Kind
 from bot.core.matching.text import convert
 from bot.core.usage.journal import FeedbackKind
 from bot.core.usage.votes import VoteOutcome, VoteResult, inline_key, message_key
-from bot.tg import sending, storagewatch
+from bot.tg import sending, storagewatch, texts
 from bot.tg.buttons import Action, Button
 from bot.tg.common import edit_quietly
 from bot.tg.context import Context
 from bot.tg.formatting import escape
-from bot.tg.handoff_buttons import CALLBACK as HANDOFF_CALLBACK
-from bot.tg.handoff_buttons import LINK_PREFIX, ask_staff_button, with_ask_staff
-from bot.tg.texts import Texts, say
+from bot.tg.handoffs.buttons import CALLBACK as HANDOFF_CALLBACK
+from bot.tg.handoffs.buttons import LINK_PREFIX, ask_staff_button, with_ask_staff
+from bot.tg.texts import say
 from bot.tg.views import Outgoing, browse_button, inline_keyboard, with_tally
 
 logger = logging.getLogger(__name__)
@@ -68,18 +68,18 @@ async def thumb_pressed(query: CallbackQuery, context: Context, pressed: Button)
     elif query.message is not None:
         key, unrecorded = message_key(query.message.chat.id, query.message.message_id), False
     else:
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script))
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
     result = _vote(
         context, key, kind, pressed, chat_type=_chat_type(query), user=query.from_user, unrecorded=unrecorded
     )
     if result is not None and result.outcome is VoteOutcome.REFUSED:
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script))
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
     if result is not None and result.outcome is VoteOutcome.REPEATED:
-        await query.answer(say(Texts.FEEDBACK_REPEATED, pressed.script))
+        await query.answer(say(texts.FEEDBACK_REPEATED, pressed.script))
         return
-    thanks = Texts.FEEDBACK_THANKS if kind is FeedbackKind.UP else Texts.FEEDBACK_DOWN
+    thanks = texts.FEEDBACK_THANKS if kind is FeedbackKind.UP else texts.FEEDBACK_DOWN
     await query.answer(say(thanks, pressed.script))
     if result is None:
         return
@@ -113,7 +113,7 @@ async def none_of_these(query: CallbackQuery, context: Context, pressed: Button)
     """Suggestions dismissed (都不是): recorded once, and the message says so in a whole sentence."""
     data = context.bot_data
     if query.message is None:
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script))
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
     key = message_key(query.message.chat.id, query.message.message_id)
     result = _vote(
@@ -126,15 +126,15 @@ async def none_of_these(query: CallbackQuery, context: Context, pressed: Button)
         unrecorded=False,
     )
     if result is not None and result.outcome is VoteOutcome.REFUSED:
-        await query.answer(say(Texts.BUTTON_EXPIRED, pressed.script))
+        await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
     await query.answer()
     if result is not None and result.outcome is VoteOutcome.REPEATED:
         return
     if query.message.is_accessible:
-        await _edit_text(query, say(Texts.SUGGEST_DISMISSED, pressed.script))
+        await _edit_text(query, say(texts.SUGGEST_DISMISSED, pressed.script))
     contact = escape(convert(data.responder.contact, pressed.script))
-    text = say(Texts.NONE_REPLY, pressed.script, contact=contact)
+    text = say(texts.NONE_REPLY, pressed.script, contact=contact)
     private = query.message.chat.type == Chat.PRIVATE
     number = (result.question_id if result is not None else None) or pressed.number
     username = "" if private else context.bot.username

@@ -16,9 +16,10 @@ from telegram.ext import InlineQueryHandler
 from bot.core.conversation import Reply
 from bot.core.matching.text import Script, convert, detect_script
 from bot.core.storage.clock import utc_now
+from bot.tg import texts
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 from bot.tg.views import inline_result
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ async def inline_query(update: Update, context: Context) -> None:
     text = query.query.strip()
     script = detect_script(text) if text else user_script(context, query.from_user)
     results = inline_results(context, text, script) if text else most_asked_results(context, script)
-    start_button = InlineQueryResultsButton(text=say(Texts.INLINE_OPEN, script), start_parameter="inline")
+    start_button = InlineQueryResultsButton(text=say(texts.INLINE_OPEN, script), start_parameter="inline")
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=start_button)
 
 

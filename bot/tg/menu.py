@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching.text import Script, convert
+from bot.tg import texts
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import escape
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 from bot.tg.views import Outgoing, button
 
 QUESTIONS_PER_PAGE = 8
@@ -25,9 +26,9 @@ def _navigation(
 ) -> list[InlineKeyboardButton]:
     row = []
     if page > 0:
-        row.append(button(say(Texts.PREVIOUS, script), Button(action, script, page - 1, argument)))
+        row.append(button(say(texts.PREVIOUS, script), Button(action, script, page - 1, argument)))
     if page < pages - 1:
-        row.append(button(say(Texts.NEXT, script), Button(action, script, page + 1, argument)))
+        row.append(button(say(texts.NEXT, script), Button(action, script, page + 1, argument)))
     return row
 
 
@@ -35,13 +36,13 @@ def topics_view(knowledge: Knowledge, script: Script, page: int = 0) -> Outgoing
     """Every topic as a button, on one page (``page`` is ignored: older menus had several)."""
     topics = knowledge.topics
     if not topics:
-        return Outgoing((say(Texts.MENU_EMPTY, script),))
+        return Outgoing((say(texts.MENU_EMPTY, script),))
     counts = {topic: sum(entry.topic == topic for entry in knowledge) for topic in topics}
     rows = [
         [button(f"{convert(topic, script)}（{counts[topic]}）", Button(Action.TOPIC, script, 0, str(index)))]
         for index, topic in enumerate(topics)
     ]
-    return Outgoing((say(Texts.MENU_TOPICS, script),), InlineKeyboardMarkup(rows))
+    return Outgoing((say(texts.MENU_TOPICS, script),), InlineKeyboardMarkup(rows))
 
 
 def topic_view(knowledge: Knowledge, script: Script, topic_index: int, page: int = 0) -> Outgoing:
@@ -60,10 +61,10 @@ def topic_view(knowledge: Knowledge, script: Script, topic_index: int, page: int
     ]
     if navigation := _navigation(script, page, pages, Action.TOPIC, str(topic_index)):
         rows.append(navigation)
-    rows.append([button(say(Texts.BACK, script), Button(Action.TOPICS, script, 0))])
+    rows.append([button(say(texts.BACK, script), Button(Action.TOPICS, script, 0))])
     name = escape(convert(topic, script))
     if pages == 1:
-        text = say(Texts.MENU_TOPIC, script, topic=name)
+        text = say(texts.MENU_TOPIC, script, topic=name)
     else:
-        text = say(Texts.MENU_TOPIC_PAGED, script, topic=name, page=str(page + 1), pages=str(pages))
+        text = say(texts.MENU_TOPIC_PAGED, script, topic=name, page=str(page + 1), pages=str(pages))
     return Outgoing((text,), InlineKeyboardMarkup(rows))

@@ -17,10 +17,11 @@ from bot.core.handoffs.store import Kind
 from bot.core.matching.text import Script, convert
 from bot.core.matching.thresholds import Outcome
 from bot.core.usage.votes import Tally
+from bot.tg import texts
 from bot.tg.buttons import Action, Button
 from bot.tg.formatting import Block, escape, paragraphs, split_message, truncate
-from bot.tg.handoff_buttons import ask_staff_button, with_ask_staff
-from bot.tg.texts import Texts, say
+from bot.tg.handoffs.buttons import ask_staff_button, with_ask_staff
+from bot.tg.texts import say
 
 BUTTON_LABEL_LENGTH = 60
 INLINE_DESCRIPTION_LENGTH = 100
@@ -49,7 +50,7 @@ def answer_blocks(reply: Reply) -> list[Block]:
     """The answer's paragraphs, then the quoted passage with its paragraph label."""
     blocks = paragraphs(reply.text)
     if reply.passage is not None:
-        source = say(Texts.SOURCE, reply.script, label=escape(reply.passage.label))
+        source = say(texts.SOURCE, reply.script, label=escape(reply.passage.label))
         blocks.append(Block(reply.passage.text, "blockquote", lead=source))
     return blocks
 
@@ -59,8 +60,8 @@ def feedback_row(
 ) -> list[InlineKeyboardButton]:
     """👍/👎 under an answer, with the number of votes so far (none shown while zero)."""
     return [
-        button(_counted(Texts.HELPFUL, script, tally.up), Button(Action.UP, script, question_id, entry_id)),
-        button(_counted(Texts.NOT_HELPFUL, script, tally.down), Button(Action.DOWN, script, question_id, entry_id)),
+        button(_counted(texts.HELPFUL, script, tally.up), Button(Action.UP, script, question_id, entry_id)),
+        button(_counted(texts.NOT_HELPFUL, script, tally.down), Button(Action.DOWN, script, question_id, entry_id)),
     ]
 
 
@@ -78,7 +79,7 @@ def with_tally(markup: InlineKeyboardMarkup, tally: Tally) -> InlineKeyboardMark
             if decoded is not None and decoded.action in {Action.UP, Action.DOWN}:
                 up = decoded.action is Action.UP
                 label = _counted(
-                    Texts.HELPFUL if up else Texts.NOT_HELPFUL, decoded.script, tally.up if up else tally.down
+                    texts.HELPFUL if up else texts.NOT_HELPFUL, decoded.script, tally.up if up else tally.down
                 )
                 new_row.append(InlineKeyboardButton(label, callback_data=item.callback_data))
             else:
@@ -88,11 +89,11 @@ def with_tally(markup: InlineKeyboardMarkup, tally: Tally) -> InlineKeyboardMark
 
 
 def article_button(script: Script) -> InlineKeyboardButton:
-    return button(say(Texts.ARTICLE_BUTTON, script), Button(Action.ARTICLE, script))
+    return button(say(texts.ARTICLE_BUTTON, script), Button(Action.ARTICLE, script))
 
 
 def browse_button(script: Script) -> InlineKeyboardButton:
-    return button(say(Texts.BROWSE, script), Button(Action.TOPICS, script, 0))
+    return button(say(texts.BROWSE, script), Button(Action.TOPICS, script, 0))
 
 
 def private_reply(reply: Reply, question_id: int = 0) -> Outgoing:
@@ -121,7 +122,7 @@ def suggestion_keyboard(reply: Reply, question_id: int) -> InlineKeyboardMarkup:
     rows = [
         [button(link.question, Button(Action.ENTRY, script, question_id, link.entry_id))] for link in reply.suggestions
     ]
-    rows.append([button(say(Texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
+    rows.append([button(say(texts.NONE_OF_THESE, script), Button(Action.NONE, script, question_id))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -135,25 +136,25 @@ def group_reply(reply: Reply, contact: str, bot_username: str, question_id: int 
         ]
         return Outgoing(tuple(split_message(answer_blocks(reply))), InlineKeyboardMarkup(rows))
     if reply.outcome is Outcome.SUGGEST and reply.suggestions:
-        text = say(Texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question))
+        text = say(texts.GROUP_SUGGEST, script, question=escape(reply.suggestions[0].question))
         return Outgoing((text,), suggestion_keyboard(reply, question_id))
     if reply.kind is ReplyKind.UNRELATED:
-        return Outgoing((say(Texts.GROUP_UNRELATED, script),))
+        return Outgoing((say(texts.GROUP_UNRELATED, script),))
     ask_staff = ask_staff_button(script, Kind.DECLINE, question_id, bot_username=bot_username) if question_id else None
     return Outgoing(
-        (say(Texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),), with_ask_staff(None, ask_staff)
+        (say(texts.GROUP_DECLINE, script, contact=escape(convert(contact, script))),), with_ask_staff(None, ask_staff)
     )
 
 
 def more_in_private(entry_id: str, script: Script, bot_username: str) -> InlineKeyboardButton:
     """A link button that opens the answer in a private chat with the bot."""
-    return InlineKeyboardButton(say(Texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, entry_id))
+    return InlineKeyboardButton(say(texts.MORE_IN_PRIVATE, script), url=entry_link(bot_username, entry_id))
 
 
 def inline_result(reply: Reply, title: str, bot_username: str) -> InlineQueryResultArticle:
     """One inline-mode result: the entry's main question as title, the answer's first line below it."""
     assert reply.entry_id is not None
-    blocks = [Block.markup(say(Texts.INLINE_QUESTION, reply.script, question=escape(title))), *answer_blocks(reply)]
+    blocks = [Block.markup(say(texts.INLINE_QUESTION, reply.script, question=escape(title))), *answer_blocks(reply)]
     text = split_message(blocks)[0]
     keyboard = inline_keyboard(reply.entry_id, reply.script, bot_username)
     first_line = next((line for line in reply.text.splitlines() if line.strip()), reply.text)

@@ -9,10 +9,11 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler
 
 from bot.core.matching.text import Script
+from bot.tg import texts
 from bot.tg.context import Context, FaqApplication
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import escape
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ async def bot_joined(update: Update, context: Context) -> None:
         return
     if _present(change.old_chat_member) or not _present(change.new_chat_member):
         return
-    text = say(Texts.GROUP_WELCOME, Script.SIMPLIFIED, bot=escape(context.bot.username))
+    text = say(texts.GROUP_WELCOME, Script.SIMPLIFIED, bot=escape(context.bot.username))
     try:
         await context.bot.send_message(change.chat.id, text)
     except TelegramError as error:  # e.g. added without the right to send messages

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.tg.staff import WATCH_JOB
+from bot.tg.staff.handlers import WATCH_JOB
 from tests.kit.api import ApiCall
 from tests.kit.constants import ADMIN_ID, JSON, OTHER_USER_ID
 from tests.kit.harness import Harness, make_config, running

@@ -30,14 +30,15 @@ from bot.config import Config
 from bot.core.files.uploads import UploadLimits
 from bot.core.files.watched import ReloadStatus
 from bot.core.handoffs import faqedit
+from bot.core.handoffs import texts as handoff_texts
 from bot.core.handoffs.service import Delivered, ReplyTaken
 from bot.core.handoffs.store import Handoff, Purpose, State
-from bot.core.handoffs.texts import StaffTexts, card, delivery_report, shorten, waiting_list
+from bot.core.handoffs.texts import card, delivery_report, shorten, waiting_list
 from bot.core.knowledge.texts import format_update
 from bot.core.usage.journal import record_knowledge_update
 from bot.tg.context import Context
 from bot.tg.formatting import Block, split_message
-from bot.tg.handoff_buttons import StaffAction, StaffPress
+from bot.tg.handoffs.buttons import StaffAction, StaffPress
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +66,21 @@ async def refuse(update: Update, what: str) -> None:
         "Refused %s to non-staff user %s in chat %s", what, user.id if user else None, chat.id if chat else None
     )
     if update.callback_query is not None:
-        await update.callback_query.answer(StaffTexts.NOT_STAFF, show_alert=True)
+        await update.callback_query.answer(handoff_texts.NOT_STAFF, show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(StaffTexts.NOT_STAFF)
+        await update.effective_message.reply_text(handoff_texts.NOT_STAFF)
 
 
 # -- cards --------------------------------------------------------------------------------------
 
 
 def staff_keyboard(handoff: Handoff) -> InlineKeyboardMarkup:
-    add = InlineKeyboardButton(StaffTexts.ADD, callback_data=StaffPress(StaffAction.ADD, handoff.id).encode())
+    add = InlineKeyboardButton(handoff_texts.ADD, callback_data=StaffPress(StaffAction.ADD, handoff.id).encode())
     if handoff.state is not State.OPEN:
         return InlineKeyboardMarkup([[add]])
-    reply = InlineKeyboardButton(StaffTexts.REPLY, callback_data=StaffPress(StaffAction.REPLY, handoff.id).encode())
+    reply = InlineKeyboardButton(handoff_texts.REPLY, callback_data=StaffPress(StaffAction.REPLY, handoff.id).encode())
     dismiss = StaffPress(StaffAction.DISMISS, handoff.id).encode()
-    return InlineKeyboardMarkup([[reply, add], [InlineKeyboardButton(StaffTexts.DISMISS, callback_data=dismiss)]])
+    return InlineKeyboardMarkup([[reply, add], [InlineKeyboardButton(handoff_texts.DISMISS, callback_data=dismiss)]])
 
 
 async def send_card(context: Context, handoff: Handoff, text: str | None = None) -> None:
@@ -136,15 +137,15 @@ async def _take_reply(context: Context, message: Message, handoff: Handoff) -> N
     user_id = message.from_user.id if message.from_user else None
     taken = service.take_reply(handoff.id, message.text or "", message.chat.id, message.message_id, user_id)
     if taken is ReplyTaken.EMPTY:
-        await message.reply_text(StaffTexts.EMPTY_REPLY)
+        await message.reply_text(handoff_texts.EMPTY_REPLY)
         return
     if taken is ReplyTaken.NOT_OPEN:
-        await message.reply_text(StaffTexts.NOT_OPEN.format(number=handoff.id))
+        await message.reply_text(handoff_texts.NOT_OPEN.format(number=handoff.id))
         return
     logger.info("Staff member %s replied to hand-off %s", user_id, handoff.id)
     outcome = await service.deliver(handoff.id)
     if outcome is None:
-        await message.reply_text(StaffTexts.RETRYING.format(number=handoff.id))
+        await message.reply_text(handoff_texts.RETRYING.format(number=handoff.id))
     else:
         await message.reply_text(delivery_report(outcome.handoff))
     await refresh_cards(context, handoff.id)
@@ -155,18 +156,18 @@ async def staff_action(query: CallbackQuery, context: Context, press: StaffPress
     handoff = service.store.get(press.handoff_id)
     assert query.message is not None
     if handoff is None:
-        await query.answer(StaffTexts.GONE, show_alert=True)
+        await query.answer(handoff_texts.GONE, show_alert=True)
         return
     chat_id = query.message.chat.id
     if press.action is StaffAction.REPLY:
         await query.answer()
         prompt = await context.bot.send_message(
-            chat_id, StaffTexts.REPLY_PROMPT.format(number=handoff.id), reply_markup=ForceReply(selective=True)
+            chat_id, handoff_texts.REPLY_PROMPT.format(number=handoff.id), reply_markup=ForceReply(selective=True)
         )
         service.store.add_message(handoff.id, chat_id, prompt.message_id, Purpose.REPLY)
     elif press.action is StaffAction.DISMISS:
         closed = service.close(handoff.id, query.from_user.id)
-        await query.answer(StaffTexts.CLOSED.format(number=handoff.id) if closed else StaffTexts.CLOSED_ALREADY)
+        await query.answer(handoff_texts.CLOSED.format(number=handoff.id) if closed else handoff_texts.CLOSED_ALREADY)
         if closed:
             logger.info("Staff member %s closed hand-off %s", query.from_user.id, handoff.id)
             await refresh_cards(context, handoff.id)
@@ -194,18 +195,18 @@ async def _choose_entry(context: Context, chat_id: int, handoff: Handoff) -> Non
         entry = snapshot.knowledge.get(candidate.entry_id)
         if entry is None:
             continue
-        label = StaffTexts.PHRASING.format(question=shorten(entry.questions[0], 30), entry_id=entry.id)
+        label = handoff_texts.PHRASING.format(question=shorten(entry.questions[0], 30), entry_id=entry.id)
         data = StaffPress(StaffAction.PHRASING, handoff.id, entry.id).encode()
         rows.append([InlineKeyboardButton(label, callback_data=data)])
     new_entry = StaffPress(StaffAction.NEW_ENTRY, handoff.id).encode()
-    rows.append([InlineKeyboardButton(StaffTexts.NEW_ENTRY, callback_data=new_entry)])
-    text = StaffTexts.ADD_CHOOSE.format(number=handoff.id, question=escape(shorten(handoff.question, 200)))
+    rows.append([InlineKeyboardButton(handoff_texts.NEW_ENTRY, callback_data=new_entry)])
+    text = handoff_texts.ADD_CHOOSE.format(number=handoff.id, question=escape(shorten(handoff.question, 200)))
     await context.bot.send_message(chat_id, text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _propose_entry(query: CallbackQuery, context: Context, handoff: Handoff) -> None:
     if not handoff.reply_text:
-        await query.answer(StaffTexts.NEEDS_REPLY, show_alert=True)
+        await query.answer(handoff_texts.NEEDS_REPLY, show_alert=True)
         return
     await query.answer()
     assert query.message is not None
@@ -216,13 +217,13 @@ async def _propose_entry(query: CallbackQuery, context: Context, handoff: Handof
 
 
 async def _show_proposal(context: Context, chat_id: int, handoff: Handoff, entry_id: str) -> None:
-    text = StaffTexts.NEW_ENTRY_CONFIRM.format(
+    text = handoff_texts.NEW_ENTRY_CONFIRM.format(
         entry_id=escape(entry_id),
         question=escape(shorten(handoff.question, 200)),
         answer=escape(shorten(handoff.reply_text or "")),
     )
     create = StaffPress(StaffAction.CREATE, handoff.id).encode()
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(StaffTexts.CREATE, callback_data=create)]])
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(handoff_texts.CREATE, callback_data=create)]])
     sent = await context.bot.send_message(chat_id, text, reply_markup=keyboard)
     context.bot_data.handoffs.store.add_message(handoff.id, chat_id, sent.message_id, Purpose.ENTRY_ID)
 
@@ -230,10 +231,10 @@ async def _show_proposal(context: Context, chat_id: int, handoff: Handoff, entry
 async def _rename_entry(context: Context, message: Message, handoff: Handoff) -> None:
     entry_id = faqedit.clean_id(message.text or "")
     if not faqedit.valid_id(entry_id):
-        await message.reply_text(StaffTexts.BAD_ID.format(entry_id=escape(entry_id)))
+        await message.reply_text(handoff_texts.BAD_ID.format(entry_id=escape(entry_id)))
         return
     if entry_id in context.bot_data.holder.snapshot.knowledge:
-        await message.reply_text(StaffTexts.ID_TAKEN.format(entry_id=escape(entry_id)))
+        await message.reply_text(handoff_texts.ID_TAKEN.format(entry_id=escape(entry_id)))
         return
     context.bot_data.handoffs.store.set_proposed_id(handoff.id, entry_id)
     await _show_proposal(context, message.chat.id, handoff, entry_id)
@@ -249,10 +250,10 @@ async def _edit_faq(
     data = context.bot_data
     reloader, config = data.reloader, data.config
     if new_entry and not (handoff.reply_text and entry_id):
-        await context.bot.send_message(chat_id, StaffTexts.NEEDS_REPLY)
+        await context.bot.send_message(chat_id, handoff_texts.NEEDS_REPLY)
         return
     if new_entry and entry_id in data.holder.snapshot.knowledge:
-        await context.bot.send_message(chat_id, StaffTexts.ID_TAKEN.format(entry_id=escape(entry_id)))
+        await context.bot.send_message(chat_id, handoff_texts.ID_TAKEN.format(entry_id=escape(entry_id)))
         return
     question, answer = handoff.question, handoff.reply_text or ""
 
@@ -265,7 +266,7 @@ async def _edit_faq(
     try:
         result = await asyncio.to_thread(faqedit.apply, reloader, edit, limits, datetime.now(config.tzinfo))
     except (OSError, UnicodeDecodeError, faqedit.FaqEditError) as error:
-        await context.bot.send_message(chat_id, StaffTexts.EDIT_FAILED.format(error=escape(str(error))))
+        await context.bot.send_message(chat_id, handoff_texts.EDIT_FAILED.format(error=escape(str(error))))
         return
     try:
         record_knowledge_update(data.db, "upload", result, user_id=by)
@@ -274,7 +275,7 @@ async def _edit_faq(
     logger.info("Hand-off %s into the FAQ as %s: %s", handoff.id, entry_id, result.status.value)
     blocks = [Block(format_update(result, len(data.holder.snapshot.knowledge)))]
     if result.status is ReloadStatus.LOADED:
-        lead = StaffTexts.ADDED_ENTRY if new_entry else StaffTexts.ADDED_PHRASING
+        lead = handoff_texts.ADDED_ENTRY if new_entry else handoff_texts.ADDED_PHRASING
         blocks.insert(0, Block(lead.format(entry_id=entry_id, question=shorten(handoff.question, 100))))
     await _send_text(context, chat_id, blocks)
 

@@ -38,6 +38,7 @@ from bot.tg.common import Callback, edit_quietly, notify_staff
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, split_message
+from bot.tg.staff import texts
 from bot.tg.texts import say
 from bot.tg.triggers import command_argument
 from bot.tg.views import Outgoing
@@ -50,48 +51,14 @@ WATCH_JOB = "reload-knowledge"
 BUTTONS_PER_ROW = 5
 
 
-class StaffTexts:
-    """Fixed sentences of the staff tools (simplified Chinese)."""
-
-    COMMAND_RELOAD = "重新加载问答库"
-    COMMAND_EXPORT = "导出当前问答库文件"
-    COMMAND_TEST = "测试一个问题的匹配结果"
-    COMMAND_UNANSWERED = "查看没答上的问题"
-    COMMAND_STATS = "使用统计"
-
-    WATCH_LOADED = "问答库文件有改动，已自动重新加载。"
-    WATCH_INVALID = "⚠️ 服务器上的问答库文件有改动，但有错误，没有加载。"
-    TEST_USAGE = "用法：/test 问题，例如 /test 要去多长时间？"
-    DAYS_USAGE = "用法：/{command} 天数，例如 /{command} 30（默认 {default} 天，最多 {most} 天）。"
-    EXPORT_CAPTION = "当前的问答库（{count} 个条目）。修改后把文件直接发回给我，我检查无误后就会启用。"
-    EXPORT_DIFFERS = (
-        "注意：服务器上的这个文件和机器人正在使用的版本不同（可能有错误还没加载），发送 /reload 可以查看原因。"
-    )
-    EXPORT_FAILED = "读取问答库文件失败：{error}"
-    EXPORT_SCHEDULE_CAPTION = "当前的通知安排（{count} 条定时通知）。修改后同样直接发回给我。"
-    EXPORT_NO_SCHEDULE = "还没有通知安排文件 announcements.yaml。写好后直接发给我即可（格式见工作人员指南）。"
-    FILES_FOR_STAFF = (
-        "发送文件是给工作人员更新问答库和通知安排用的，您不在管理员名单里，所以这个文件没有被使用。"
-        "如果您有问题，请直接用文字发给我。"
-    )
-    UPLOAD_RECEIVED = "收到文件，正在检查……"
-    UPLOAD_DOWNLOAD_FAILED = "文件下载失败，请重新发送。"
-    HANDLED_BUTTON = "✅ {number}"
-    HANDLED_HINT = "把问法加进问答库后，可以点下面的编号，把那一组标记为已处理（以后再有人这样问，还会出现在这里）。"
-    HANDLED_DONE = "已标记为已处理：{text}"
-    HANDLED_GONE = "这一组已经处理过了，或已不在这段时间的报告里。"
-    BUTTON_EXPIRED = "这个按钮已经失效了。"
-    CHART_CAPTION = "每天提问数（{period}）"
-
-
 def commands() -> CommandMenu:
     return CommandMenu(
         staff=(
-            BotCommand("reload", StaffTexts.COMMAND_RELOAD),
-            BotCommand("export", StaffTexts.COMMAND_EXPORT),
-            BotCommand("test", StaffTexts.COMMAND_TEST),
-            BotCommand("unanswered", StaffTexts.COMMAND_UNANSWERED),
-            BotCommand("stats", StaffTexts.COMMAND_STATS),
+            BotCommand("reload", texts.COMMAND_RELOAD),
+            BotCommand("export", texts.COMMAND_EXPORT),
+            BotCommand("test", texts.COMMAND_TEST),
+            BotCommand("unanswered", texts.COMMAND_UNANSWERED),
+            BotCommand("stats", texts.COMMAND_STATS),
         )
     )
 
@@ -166,7 +133,7 @@ async def _days(message: Message, context: Context, command: str) -> int | None:
         except ValueError:
             days = None
     if days is None or not 1 <= days <= MAX_DAYS:
-        await _reply(message, StaffTexts.DAYS_USAGE.format(command=command, default=DEFAULT_DAYS, most=MAX_DAYS))
+        await _reply(message, texts.DAYS_USAGE.format(command=command, default=DEFAULT_DAYS, most=MAX_DAYS))
         return None
     return days
 
@@ -185,7 +152,7 @@ async def watch_knowledge(context: Context) -> None:
         return
     _log("watch", result, None)
     _record(context, "watch", result, None)
-    lead = StaffTexts.WATCH_LOADED if result.ok else StaffTexts.WATCH_INVALID
+    lead = texts.WATCH_LOADED if result.ok else texts.WATCH_INVALID
     await notify_staff(context, split_message([Block(lead), Block(_summary(context, result))]))
 
 
@@ -213,7 +180,7 @@ async def document_received(update: Update, context: Context) -> None:
     elif is_yaml_name(message.document.file_name):
         user = update.effective_user
         logger.warning("Refused a file from non-admin user %s", user.id if user else None)
-        await _reply(message, say(StaffTexts.FILES_FOR_STAFF, user_script(context, user)))
+        await _reply(message, say(texts.FILES_FOR_STAFF, user_script(context, user)))
     else:
         await fallback.not_text(update, context)
 
@@ -236,7 +203,7 @@ async def upload(update: Update, context: Context) -> None:
         raw = bytes(await telegram_file.download_as_bytearray())
     except TelegramError as error:
         logger.warning("Could not download %r: %s", document.file_name, error)
-        await _reply(message, StaffTexts.UPLOAD_DOWNLOAD_FAILED)
+        await _reply(message, texts.UPLOAD_DOWNLOAD_FAILED)
         return
     if upload_kind(raw, document.file_name) is UploadKind.SCHEDULE:
         # Small and quick to check: done on the event loop, so it never interleaves with the scheduler's tick.
@@ -261,22 +228,22 @@ async def export_command(update: Update, context: Context) -> None:
         raw = path.read_bytes()
         differs = content_digest(path) != data.holder.snapshot.knowledge.digest
     except OSError as error:
-        await _reply(message, StaffTexts.EXPORT_FAILED.format(error=error.strerror or error))
+        await _reply(message, texts.EXPORT_FAILED.format(error=error.strerror or error))
         return
-    caption = StaffTexts.EXPORT_CAPTION.format(count=len(data.holder.snapshot.knowledge))
+    caption = texts.EXPORT_CAPTION.format(count=len(data.holder.snapshot.knowledge))
     if differs:
-        caption += "\n" + StaffTexts.EXPORT_DIFFERS
+        caption += "\n" + texts.EXPORT_DIFFERS
     await message.reply_document(document=raw, filename=path.name, caption=caption, parse_mode=None)
     schedule = data.announcements.holder
     try:
         raw = schedule.path.read_bytes()
     except FileNotFoundError:
-        await _reply(message, StaffTexts.EXPORT_NO_SCHEDULE)
+        await _reply(message, texts.EXPORT_NO_SCHEDULE)
         return
     except OSError as error:
-        await _reply(message, StaffTexts.EXPORT_FAILED.format(error=error.strerror or error))
+        await _reply(message, texts.EXPORT_FAILED.format(error=error.strerror or error))
         return
-    caption = StaffTexts.EXPORT_SCHEDULE_CAPTION.format(count=len(schedule.schedule))
+    caption = texts.EXPORT_SCHEDULE_CAPTION.format(count=len(schedule.schedule))
     await message.reply_document(document=raw, filename=schedule.path.name, caption=caption, parse_mode=None)
 
 
@@ -289,7 +256,7 @@ async def test_command(update: Update, context: Context) -> None:
     assert message is not None
     question = command_argument(message.text or "")
     if not question:
-        await _reply(message, StaffTexts.TEST_USAGE)
+        await _reply(message, texts.TEST_USAGE)
         return
     snapshot = context.bot_data.holder.snapshot
     await _reply(message, describe_match(snapshot.matcher.match(question), snapshot.matcher.thresholds))
@@ -301,7 +268,7 @@ async def test_command(update: Update, context: Context) -> None:
 def _handled_keyboard(days: int, keys: list[int]) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(
-            StaffTexts.HANDLED_BUTTON.format(number=number), callback_data=CALLBACK.encode(HANDLED, days, key)
+            texts.HANDLED_BUTTON.format(number=number), callback_data=CALLBACK.encode(HANDLED, days, key)
         )
         for number, key in enumerate(keys, start=1)
     ]
@@ -322,7 +289,7 @@ async def unanswered_command(update: Update, context: Context) -> None:
     text = format_missed(groups, period, current=current_outcome(matcher.match))
     shown = [group.key for group in groups[:SHOWN_GROUPS]]
     if shown:
-        text += "\n\n" + StaffTexts.HANDLED_HINT
+        text += "\n\n" + texts.HANDLED_HINT
     await _reply(message, text, _handled_keyboard(days, shown))
 
 
@@ -344,7 +311,7 @@ async def stats_command(update: Update, context: Context) -> None:
             logger.exception("Could not draw the questions-per-day chart")
             return
         if png is not None:
-            caption = StaffTexts.CHART_CAPTION.format(period=stats.period.describe())
+            caption = texts.CHART_CAPTION.format(period=stats.period.describe())
             await message.reply_photo(photo=png, caption=caption, parse_mode=None)
 
 
@@ -354,16 +321,16 @@ async def button_pressed(update: Update, context: Context) -> None:
     assert query is not None
     parts = CALLBACK.decode(query.data) or []
     if len(parts) != 3 or parts[0] != HANDLED or not parts[1].isdigit() or not parts[2].isdigit():
-        await query.answer(StaffTexts.BUTTON_EXPIRED)
+        await query.answer(texts.BUTTON_EXPIRED)
         return
     days, question_id = int(parts[1]), int(parts[2])
     period = Period.last_days(days, _now(context))
     group = mark_handled(context.bot_data.db, period, question_id, by=query.from_user.id, at=utc_now())
     if group is None:
-        await query.answer(StaffTexts.HANDLED_GONE)
+        await query.answer(texts.HANDLED_GONE)
         return
     logger.info("Admin %s marked %d missed question(s) as handled", query.from_user.id, group.count)
-    await query.answer(StaffTexts.HANDLED_DONE.format(text=group.text[:150]))
+    await query.answer(texts.HANDLED_DONE.format(text=group.text[:150]))
     await _without_button(query)
 
 

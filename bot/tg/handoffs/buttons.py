@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
+from bot.core.handoffs import texts as handoff_texts
 from bot.core.handoffs.store import Kind
-from bot.core.handoffs.texts import CadreTexts
 from bot.core.matching.text import Script
 from bot.tg.common import Callback, script_code, script_of
 from bot.tg.texts import say
@@ -109,7 +109,7 @@ def ask_staff_button(
     script: Script, kind: Kind, question_id: int, entry_id: str = "", *, bot_username: str = ""
 ) -> InlineKeyboardButton:
     """«问工作人员»: a callback in private chats; with ``bot_username`` (groups) a private deep link."""
-    label = say(CadreTexts.ASK_STAFF, script)
+    label = say(handoff_texts.ASK_STAFF, script)
     if bot_username:
         return InlineKeyboardButton(label, url=create_deep_linked_url(bot_username, link_payload(kind, question_id)))
     return InlineKeyboardButton(label, callback_data=CadrePress(False, script, kind, question_id, entry_id).encode())

@@ -4,7 +4,7 @@ Cadres: «问工作人员» under declines, «都不是» and 👎 (a private de
 ``/ask_staff 问题`` and ``/contact``.  Staff get a card per question in ``staff_chat_id``
 (else each admin privately) and answer by replying to it; «加入问答库…» adds the question
 to ``faq.yaml`` through the upload pipeline.  The work is done by :mod:`bot.core.handoffs`;
-the wordings are in :mod:`bot.core.handoffs.texts`.  Buttons: :mod:`bot.tg.handoff_buttons`.
+the wordings are in :mod:`bot.core.handoffs.texts`.  Buttons: :mod:`bot.tg.handoffs.buttons`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from telegram.helpers import create_deep_linked_url
 
 from bot.core.announcements.delivery import SendResult
+from bot.core.handoffs import texts as handoff_texts
 from bot.core.handoffs.service import HandoffService, HandOver, Limits, Refusal
 from bot.core.handoffs.store import Handoff, HandoffStore, Kind, NewHandoff
-from bot.core.handoffs.texts import CadreTexts, StaffTexts, bot_said, reminder, shorten
+from bot.core.handoffs.texts import bot_said, reminder, shorten
 from bot.core.matching.text import Script, convert
-from bot.tg import sending
+from bot.tg import sending, texts
 from bot.tg.announcements.sender import failure
 from bot.tg.common import edit_quietly
 from bot.tg.context import Context, FaqApplication, user_script
 from bot.tg.feature import CommandMenu
 from bot.tg.formatting import Block, paragraphs, split_message
-from bot.tg.handoff_buttons import LINK_PATTERN, PATTERN, CadrePress, cancel_data, decode, parse_link
-from bot.tg.handoff_staff import (
+from bot.tg.handoffs.buttons import LINK_PATTERN, PATTERN, CadrePress, cancel_data, decode, parse_link
+from bot.tg.handoffs.staff import (
     handoffs_command,
     is_staff,
     refuse,
@@ -39,7 +40,7 @@ from bot.tg.handoff_staff import (
     staff_action,
     staff_reply,
 )
-from bot.tg.texts import Texts, say
+from bot.tg.texts import say
 from bot.tg.triggers import command_argument, is_addressed_command
 from bot.tg.views import Outgoing
 
@@ -53,10 +54,10 @@ QUOTED_QUESTION_LENGTH = 300
 def commands() -> CommandMenu:
     return CommandMenu(
         private=(
-            BotCommand("ask_staff", CadreTexts.COMMAND_ASK_STAFF),
-            BotCommand("contact", CadreTexts.COMMAND_CONTACT),
+            BotCommand("ask_staff", handoff_texts.COMMAND_ASK_STAFF),
+            BotCommand("contact", handoff_texts.COMMAND_CONTACT),
         ),
-        staff=(BotCommand("handoffs", StaffTexts.COMMAND_HANDOFFS),),
+        staff=(BotCommand("handoffs", handoff_texts.COMMAND_HANDOFFS),),
     )
 
 
@@ -101,7 +102,7 @@ class TelegramReplySender:
         assert handoff.cadre_chat_id is not None
         script = Script(handoff.script) if handoff.script in set(Script) else Script.SIMPLIFIED
         question = shorten(handoff.question, QUOTED_QUESTION_LENGTH)
-        blocks = [Block(question, "blockquote", lead=say(CadreTexts.REPLY_TITLE, script))]
+        blocks = [Block(question, "blockquote", lead=say(handoff_texts.REPLY_TITLE, script))]
         blocks += paragraphs(handoff.reply_text or "")
         first = None
         for piece in split_message(blocks):  # a long reply comes in several messages
@@ -128,13 +129,13 @@ async def contact(update: Update, context: Context) -> None:
     details = config.contact_details
     lines = [
         f"{label}：{escape(value)}"
-        for key, label in CadreTexts.CONTACT_FIELDS
+        for key, label in handoff_texts.CONTACT_FIELDS
         if (value := str(getattr(details, key)).strip())
     ] or [escape(config.contact)]
     script = user_script(context, message.from_user)
-    text = "\n".join([CadreTexts.CONTACT_TITLE, *lines])
+    text = "\n".join([handoff_texts.CONTACT_TITLE, *lines])
     if message.chat.type == Chat.PRIVATE:
-        text += "\n\n" + CadreTexts.CONTACT_END
+        text += "\n\n" + handoff_texts.CONTACT_END
     await message.reply_text(convert(text, script))
 
 
@@ -144,11 +145,11 @@ async def ask_staff(update: Update, context: Context) -> None:
     script = user_script(context, message.from_user)
     if message.chat.type != Chat.PRIVATE:
         link = escape(create_deep_linked_url(context.bot.username))
-        await message.reply_text(say(CadreTexts.USE_PRIVATE, script, link=link), do_quote=True)
+        await message.reply_text(say(handoff_texts.USE_PRIVATE, script, link=link), do_quote=True)
         return
     question = command_argument(message.text or "")
     if not question:
-        await message.reply_text(say(CadreTexts.ASK_STAFF_USAGE, script))
+        await message.reply_text(say(handoff_texts.ASK_STAFF_USAGE, script))
         return
     reply = context.bot_data.responder.reply(question)
     new = NewHandoff(
@@ -172,7 +173,7 @@ async def start_from_link(update: Update, context: Context) -> None:
     parsed = parse_link(context.args[0]) if context.args else None
     script = user_script(context, message.from_user)
     if parsed is None:
-        await message.reply_text(say(CadreTexts.NO_QUESTION, script))
+        await message.reply_text(say(handoff_texts.NO_QUESTION, script))
     else:
         await sending.reply(message, _confirmation(context, CadrePress(False, script, parsed[0], parsed[1])))
     raise ApplicationHandlerStop
@@ -183,17 +184,17 @@ def _confirmation(context: Context, press: CadrePress) -> Outgoing:
     data = context.bot_data
     record = data.journal.question(press.question_id) if press.question_id else None
     if record is None:
-        return Outgoing((say(CadreTexts.NO_QUESTION, press.script),))
+        return Outgoing((say(handoff_texts.NO_QUESTION, press.script),))
     entry_id = press.entry_id or (record.entry_id or "" if press.kind is Kind.DOWN else "")
-    text = say(CadreTexts.CONFIRM, press.script, question=escape(record.text))
+    text = say(handoff_texts.CONFIRM, press.script, question=escape(record.text))
     if press.kind is Kind.DOWN and entry_id:
         answer = data.responder.reply_for_entry(entry_id, press.script).text
-        text += say(CadreTexts.CONFIRM_ANSWER, press.script, answer=escape(shorten(answer)))
-    text += say(CadreTexts.CONFIRM_END, press.script)
+        text += say(handoff_texts.CONFIRM_ANSWER, press.script, answer=escape(shorten(answer)))
+    text += say(handoff_texts.CONFIRM_END, press.script)
     send = CadrePress(True, press.script, press.kind, press.question_id, entry_id)
     buttons = [
-        InlineKeyboardButton(say(CadreTexts.SEND, press.script), callback_data=send.encode()),
-        InlineKeyboardButton(say(CadreTexts.CANCEL, press.script), callback_data=cancel_data(press.script)),
+        InlineKeyboardButton(say(handoff_texts.SEND, press.script), callback_data=send.encode()),
+        InlineKeyboardButton(say(handoff_texts.CANCEL, press.script), callback_data=cancel_data(press.script)),
     ]
     return Outgoing((text,), InlineKeyboardMarkup([buttons]))
 
@@ -203,7 +204,7 @@ async def _send(query: CallbackQuery, context: Context, press: CadrePress) -> No
     assert query.message is not None
     record = data.journal.question(press.question_id) if press.question_id else None
     if record is None:
-        await query.answer(say(CadreTexts.NO_QUESTION, press.script), show_alert=True)
+        await query.answer(say(handoff_texts.NO_QUESTION, press.script), show_alert=True)
         return
     if press.kind is Kind.DOWN and press.entry_id:
         said = bot_said(data.responder.reply_for_entry(press.entry_id), _titles(context))
@@ -228,18 +229,18 @@ async def _send(query: CallbackQuery, context: Context, press: CadrePress) -> No
 
 def _hand_over_text(context: Context, result: HandOver, script: Script) -> str:
     if result.handoff is not None:
-        return say(CadreTexts.SENT, script, number=str(result.handoff.id))
+        return say(handoff_texts.SENT, script, number=str(result.handoff.id))
     if result.refusal is Refusal.TOO_MANY:
         count = str(context.bot_data.handoffs.limits.max_open_per_user)
         return say(
-            CadreTexts.TOO_MANY,
+            handoff_texts.TOO_MANY,
             script,
             count=count,
             contact=escape(convert(context.bot_data.responder.contact, script)),
         )
     if result.refusal is Refusal.ALREADY_SENT:
-        return say(CadreTexts.ALREADY_SENT, script)
-    return say(CadreTexts.EMPTY, script)
+        return say(handoff_texts.ALREADY_SENT, script)
+    return say(handoff_texts.EMPTY, script)
 
 
 def _titles(context: Context) -> dict[str, str]:
@@ -251,10 +252,10 @@ async def button_pressed(update: Update, context: Context) -> None:
     assert query is not None
     press = decode(query.data or "")
     if press is None or query.message is None:
-        await query.answer(say(Texts.BUTTON_EXPIRED, Script.SIMPLIFIED))
+        await query.answer(say(texts.BUTTON_EXPIRED, Script.SIMPLIFIED))
     elif isinstance(press, Script):
         await query.answer()
-        await _edit(query, say(CadreTexts.CANCELLED, press))
+        await _edit(query, say(handoff_texts.CANCELLED, press))
     elif isinstance(press, CadrePress):
         if press.send:
             await _send(query, context, press)

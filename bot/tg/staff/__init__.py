@@ -1,0 +1,1 @@
+"""The staff tools on Telegram: /reload, /export, /test, /unanswered, /stats and staff files sent by chat."""
