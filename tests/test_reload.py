@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.conversation import Responder
 from bot.core.files.watched import Changes, ReloadStatus
+from bot.core.knowledge import texts as knowledge_texts
 from bot.core.knowledge.faq_file import load_knowledge
 from bot.core.knowledge.model import content_digest
 from bot.core.knowledge.reload import ARTICLE, SYNONYMS, FaqFile, diff_knowledge
@@ -76,7 +77,7 @@ def test_diff_sees_a_changed_article_paragraph(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("summary", "lines"),
     [
-        (Changes(), ["条目没有变化。"]),
+        (Changes(), [knowledge_texts.NO_CHANGES]),
         (Changes(added=("a", "b")), ["新增 2 条：a、b"]),
         (
             Changes(removed=("x",), changed=("y",), parts=(SYNONYMS,)),
@@ -267,7 +268,7 @@ def test_questions_during_a_burst_of_reloads_see_one_whole_version(tmp_path: Pat
 
 def test_format_update_for_each_outcome(tmp_path: Path) -> None:
     reloader, _ = start(tmp_path)
-    assert format_update(reloader.reload(), 3) == "文件内容和正在使用的版本相同，没有需要更新的。"
+    assert format_update(reloader.reload(), 3) == knowledge_texts.UNCHANGED
     broken = "\n".join(["entries:"] + [f"  - id: bad{n}\n    questions: []\n    answer: x" for n in range(20)])
     write_faq(tmp_path, broken)
     invalid = format_update(reloader.reload(), 3).splitlines()

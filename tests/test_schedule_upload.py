@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.announcements import texts as schedule_texts
 from bot.core.announcements.holder import BACKUP_PREFIX, ScheduleFile
 from bot.core.announcements.texts import format_schedule_upload
 from bot.core.files.history import backups
@@ -67,7 +68,7 @@ def test_a_valid_schedule_is_backed_up_installed_and_in_force(tmp_path: Path) ->
         "通知安排已更新，现在共有 2 条定时通知。",
         "新增 1 条：report",
         "修改 1 条：meeting",
-        "接下来要发送：",
+        schedule_texts.COMING,
     ]
     assert lines[4] == "· 2026-03-02 15:00  “meeting” → 所有群组"
     assert lines[5] == "· 2026-03-06 17:00  “report” → 所有群组"

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.config import Config
+from bot.tg.announcements import texts as announce_texts
 from tests.kit.api import ApiCall, ApiError, FakeBotApi
 from tests.kit.constants import ADMIN_ID, JSON, USER_ID
 from tests.kit.harness import Harness, running
@@ -40,7 +41,14 @@ async def test_announce_previews_and_sends_nothing_before_confirm(bot: Harness) 
     assert preview.params.get("parse_mode") is None  # … as plain text, like the broadcast
     shown = visible_text(controls.text)
     assert "发送给：所有群组（3 个聊天）\n在群组中置顶：否" in shown
-    assert controls.button_labels == ["✅ 群组", "订阅者", "全部", "在群组中置顶：否", "✅ 确认发送", "✖️ 取消"]
+    assert controls.button_labels == [
+        "✅ 群组",
+        "订阅者",
+        "全部",
+        "在群组中置顶：否",
+        announce_texts.CONFIRM,
+        announce_texts.CANCEL,
+    ]
     assert all(call.chat_id == ADMIN_ID for call in bot.api.called("sendMessage")[-2:])
     assert not [call for call in bot.api.calls[added:] if call.chat_id in GROUPS and call.method == "sendMessage"]
 
@@ -59,7 +67,7 @@ async def test_announce_previews_and_sends_nothing_before_confirm(bot: Harness) 
 
     again = await press(bot, changed, "确认发送")  # a second press on the old keyboard
     assert [call.params.get("text") for call in again if call.method == "answerCallbackQuery"] == [
-        "这条通知已经确认或取消过了。"
+        announce_texts.DONE_ALREADY
     ]
     assert not [call for call in again if call.method == "sendMessage"]
 

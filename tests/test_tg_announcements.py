@@ -13,6 +13,8 @@ from telegram import ChatMemberAdministrator, ChatMemberBanned, ChatMemberRestri
 
 from bot.config import StaffConfig
 from bot.core.announcements.service import AnnouncementService
+from bot.tg import texts as tg_texts
+from bot.tg.announcements import texts as announce_texts
 from bot.tg.announcements.handlers import JOB_NAME
 from tests.kit.api import ApiCall, ApiError, FakeBotApi
 from tests.kit.constants import ADMIN_ID, JSON, USER_ID
@@ -129,9 +131,7 @@ async def test_migration_to_a_supergroup_keeps_the_registration(bot: Harness) ->
 
 
 async def test_subscribe_and_unsubscribe_in_private(bot: Harness) -> None:
-    assert messages_to(await bot.ask("/subscribe"), USER_ID) == [
-        "已订阅：以后的通知会发到这里。发送 /unsubscribe 可以随时退订。"
-    ]
+    assert messages_to(await bot.ask("/subscribe"), USER_ID) == [announce_texts.SUBSCRIBED]
     assert "已经订阅" in messages_to(await bot.ask("/subscribe"), USER_ID)[0]
     assert "已退订" in messages_to(await bot.ask("/unsubscribe"), USER_ID)[0]
     assert "没有订阅" in messages_to(await bot.ask("/unsubscribe"), USER_ID)[0]
@@ -184,7 +184,7 @@ async def test_subscribe_in_a_group_does_nothing(bot: Harness) -> None:
 async def test_staff_commands_are_refused_to_others(bot: Harness, command: str) -> None:
     await add_bot_to(bot, -101)
     calls = await bot.ask(command)
-    assert messages_to(calls, USER_ID) == ["抱歉，这个命令只供管理员使用。"]
+    assert messages_to(calls, USER_ID) == [tg_texts.ADMIN_ONLY]
     assert service(bot).ledger.unfinished() == []
 
 

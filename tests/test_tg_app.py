@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, CallbackQueryHandler, Com
 from bot.config import Config, StaffConfig, WebhookConfig
 from bot.tg import answering, privacy
 from bot.tg import app as app_module
+from bot.tg import texts as tg_texts
 from bot.tg.access import admin_only
 from bot.tg.app import build_application, command_menus, serve, set_commands
 from bot.tg.context import BotData, Context, FaqApplication
@@ -73,7 +74,7 @@ async def test_command_menus_are_set_for_private_chats_and_groups_in_chinese(bot
     assert set(private) == {"start", "help", "faq", "article", "subscribe", "unsubscribe", "ask_staff", "contact"}
     staff_only = {"announce", "groups", "schedule", "reload", "export", "test", "unanswered", "stats", "handoffs"}
     assert staff == set(private) | staff_only
-    assert private["faq"] == "浏览全部问题"
+    assert private["faq"] == tg_texts.COMMAND_FAQ
     assert group == {"ask", "help", "faq", "article"}
 
 
@@ -108,7 +109,7 @@ async def test_admin_only_refuses_others_politely_and_logs_it(
             (refusal,) = await bot.ask("/secret")
             (alert,) = await bot.send(bot.payloads.callback("s:do", None))
 
-    assert visible_text(refusal.text) == "抱歉，这个命令只供管理员使用。"
+    assert visible_text(refusal.text) == tg_texts.ADMIN_ONLY
     assert alert.method == "answerCallbackQuery"
     assert alert.params["show_alert"] is True
     assert secret_feature.seen == []

@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.knowledge.article import Article, Paragraph, asks_for_article
 from bot.core.matching.text import Script, convert
+from bot.tg import texts as tg_texts
 from bot.tg.article import article_view
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.kit.api import ApiCall
@@ -57,8 +58,8 @@ async def test_a_long_article_is_split_at_paragraph_boundaries(bot: Harness) -> 
 
 async def test_the_button_under_an_answer_sends_the_article(bot: Harness) -> None:
     (answer,) = sent_to(await bot.ask("要去多长时间？"))
-    assert "📄 阅读报道全文" in answer.button_labels
-    calls = await bot.press(answer, "阅读报道全文")
+    assert tg_texts.ARTICLE_BUTTON in answer.button_labels
+    calls = await bot.press(answer, tg_texts.COMMAND_ARTICLE)
     assert calls[0].method == "answerCallbackQuery"
     assert article_text(bot, calls[1:]).split("\n\n")[1:] == expected_paragraphs(bot)
 

@@ -9,6 +9,7 @@ import pytest
 from bot.core.storage.clock import utc_now
 from bot.core.usage.period import Period
 from bot.core.usage.stats import collect_stats
+from bot.tg import texts as tg_texts
 from tests.kit.api import ApiCall
 from tests.kit.constants import GROUP_ID, OTHER_USER_ID, USER_ID
 from tests.kit.harness import Harness
@@ -29,11 +30,11 @@ async def test_votes_in_a_group_are_per_person_and_the_buttons_stay(bot: Harness
     first, second = bot.payloads.user(USER_ID), bot.payloads.user(OTHER_USER_ID)
 
     edit = (await bot.press(answer, "👍", user=first))[1]
-    assert edit.button_labels[:2] == ["👍 有帮助 1", "👎 没帮助"]
+    assert edit.button_labels[:2] == ["👍 有帮助 1", tg_texts.NOT_HELPFUL]
     assert edit.buttons[-1]["url"].endswith("?start=faq_duration")  # the other buttons are untouched
     assert [call.method for call in await bot.press(answer, "👍", user=first)] == ["answerCallbackQuery"]
     edit = (await bot.press(answer, "👍", user=second))[1]  # the buttons are still there for the next person
-    assert edit.button_labels[:2] == ["👍 有帮助 2", "👎 没帮助"]
+    assert edit.button_labels[:2] == ["👍 有帮助 2", tg_texts.NOT_HELPFUL]
     edit = (await bot.press(answer, "👎", user=first))[1]  # a change of mind moves the vote
     assert edit.button_labels[:2] == ["👍 有帮助 1", "👎 没帮助 1"]
     assert feedback_count(bot) == 2
@@ -51,7 +52,7 @@ async def test_forged_feedback_on_an_answer_counts_nothing(bot: Harness, data: s
     answer = answer_in(await bot.ask("要去多长时间？"), USER_ID)
     calls = await bot.send(bot.payloads.callback(data, answer.result))
     assert [call.method for call in calls] == ["answerCallbackQuery"]
-    assert calls[0].params["text"] == "这个按钮已经失效了，请重新提问。"
+    assert calls[0].params["text"] == tg_texts.BUTTON_EXPIRED
     assert feedback_count(bot) == 0
 
 
@@ -99,6 +100,6 @@ async def test_a_vote_the_database_cannot_store_is_still_thanked(bot: Harness) -
     bot.app.bot_data.db.connection.execute("DROP TABLE votes")
     calls = await bot.press(answer, "👍")
     assert [call.method for call in calls] == ["answerCallbackQuery"]
-    assert calls[0].params["text"] == "谢谢反馈！"
+    assert calls[0].params["text"] == tg_texts.FEEDBACK_THANKS
     with pytest.raises(sqlite3.OperationalError):
         bot.app.bot_data.db.connection.execute("SELECT * FROM votes")

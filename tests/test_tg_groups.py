@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import GroupConfig
 from bot.core.matching.text import Script, convert
+from bot.tg import texts as tg_texts
 from bot.tg.formatting import truncate
 from tests.kit.api import ApiCall
 from tests.kit.constants import BOT_USERNAME, CONTACT, GROUP_ID, JSON, OTHER_USER_ID
@@ -59,7 +60,7 @@ async def test_ask_and_mentions_are_answered_quoting_the_asker(bot: Harness, tex
     assert "100天左右" in visible_text(reply.text)
     assert "📖 原文（第2段）" in visible_text(reply.text)
     assert reply.params["reply_parameters"]["message_id"] == payload["message"]["message_id"]
-    assert reply.button_labels[:2] == ["👍 有帮助", "👎 没帮助"]
+    assert reply.button_labels[:2] == [tg_texts.HELPFUL, tg_texts.NOT_HELPFUL]
     more = reply.buttons[-1]
     assert more["url"] == f"https://t.me/{BOT_USERNAME}?start=faq_duration"
 
@@ -194,15 +195,15 @@ async def test_a_group_suggestion_has_buttons_and_a_press_answers_the_asker(tmp_
         (answer,) = group_replies(calls)
         assert visible_text(answer.text) == "香蕉三元一斤。"
         assert answer.params["reply_parameters"]["message_id"] == question["message"]["message_id"]
-        assert answer.button_labels[:2] == ["👍 有帮助", "👎 没帮助"]
+        assert answer.button_labels[:2] == [tg_texts.HELPFUL, tg_texts.NOT_HELPFUL]
         # Its thumbs count: the bot recorded that answer as sent.
         vote = await bot.press(answer, "👍")
-        assert vote[0].params["text"] == "谢谢反馈！"
+        assert vote[0].params["text"] == tg_texts.FEEDBACK_THANKS
 
         # "None of these" in a group: the line becomes a whole sentence, and the contact follows (no menu).
         calls = await bot.press(suggestion, "都不是")
         (edit,) = [call for call in calls if call.method == "editMessageText"]
-        assert visible_text(edit.text) == "我不太确定您问的是哪一个，列出的问题都不是您想问的。"
+        assert visible_text(edit.text) == tg_texts.SUGGEST_DISMISSED
         (contact,) = group_replies(calls)
         assert CONTACT in visible_text(contact.text)
         (ask_staff,) = contact.buttons  # no menu in a group: only the private link to ask staff
@@ -300,7 +301,11 @@ async def test_thumbs_under_an_inline_message_are_stored_once_per_person(bot: Ha
     calls = await bot.send(bot.payloads.callback(data, None, inline_message_id="inline-1"))
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
     assert calls[1].params["inline_message_id"] == "inline-1"
-    assert calls[1].button_labels == ["👍 有帮助 1", "👎 没帮助", "💬 私聊问更多"]  # the buttons stay, with the count
+    assert calls[1].button_labels == [
+        "👍 有帮助 1",
+        tg_texts.NOT_HELPFUL,
+        tg_texts.MORE_IN_PRIVATE,
+    ]  # the buttons stay, with the count
     assert calls[1].buttons[-1]["url"] == f"https://t.me/{BOT_USERNAME}?start=faq_duration"
     again = await bot.send(bot.payloads.callback(data, None, inline_message_id="inline-1"))
     assert [c.method for c in again] == ["answerCallbackQuery"]

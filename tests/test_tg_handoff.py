@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import ContactConfig, HandoffConfig
 from bot.core.files.history import backups
+from bot.core.handoffs import texts as handoff_texts
 from bot.core.knowledge.reload import BACKUP_PREFIX
 from bot.tg.handoffs.handlers import JOB_NAME
 from tests.kit.api import ApiCall, ApiError
@@ -79,7 +80,7 @@ async def test_decline_to_staff_and_the_reply_back(bot: Harness) -> None:
     shown = visible_text(card.text)
     assert DECLINED in shown
     assert "私聊" in shown and "没有答案" in shown
-    assert card.button_labels == ["✍️ 回复", "📚 加入问答库…", "不需要回复"]
+    assert card.button_labels == [handoff_texts.REPLY, handoff_texts.ADD, handoff_texts.DISMISS]
     assert handoff_rows(bot) == [(1, "open", USER_ID)]
 
     calls = await staff_replies(bot, card, "淮北今天晴，最高 12 度。")
@@ -92,7 +93,7 @@ async def test_decline_to_staff_and_the_reply_back(bot: Harness) -> None:
     (refreshed,) = [call for call in calls if call.method == "editMessageText"]  # the card follows its state
     assert refreshed.params["message_id"] == card.result["message_id"]
     assert "（已答复）" in visible_text(refreshed.text)
-    assert refreshed.button_labels == ["📚 加入问答库…"]
+    assert refreshed.button_labels == [handoff_texts.ADD]
 
     again = await staff_replies(bot, card, "补充一句")
     assert "已经答复过" in visible_text(one_to(again, ADMIN_ID).text)
@@ -109,7 +110,7 @@ async def test_none_of_these_to_staff(tmp_path: Path) -> None:
         else:
             pytest.fail(f"none of {SUGGESTING} gets suggestions")
         none_reply = one_to(await bot.press(suggestions, "都不是"), USER_ID)
-        assert "🙋 问工作人员" in none_reply.button_labels
+        assert handoff_texts.ASK_STAFF in none_reply.button_labels
 
         card = await hand_over(bot, none_reply)
 
@@ -126,7 +127,7 @@ async def test_thumbs_down_to_staff_with_the_answer(bot: Harness) -> None:
     answer = one_to(await bot.ask("要去多长时间？"), USER_ID)
     calls = await bot.press(answer, "没帮助")
     (markup,) = [call for call in calls if call.method == "editMessageReplyMarkup"]
-    assert "🙋 问工作人员" in [button["text"] for row in markup.keyboard for button in row]
+    assert handoff_texts.ASK_STAFF in [button["text"] for row in markup.keyboard for button in row]
     assert "👎 没帮助 1" in [button["text"] for row in markup.keyboard for button in row]  # the votes stay
 
     confirm = one_to(await bot.send(bot.payloads.callback(markup.button_data("问工作人员"), answer.result)), USER_ID)
@@ -158,12 +159,12 @@ async def test_a_group_question_goes_to_staff_only_from_a_private_chat(bot: Harn
 
     cancelled = one_to(await bot.ask(f"/start {payload}", user=bot.payloads.user(OTHER_USER_ID)), OTHER_USER_ID)
     (edited,) = [c for c in await bot.press(cancelled, "取消") if c.method == "editMessageText"]
-    assert visible_text(edited.text) == "好的，没有发送。"
+    assert visible_text(edited.text) == handoff_texts.CANCELLED
     assert len(handoff_rows(bot)) == 1
 
     answer = one_to(await bot.ask("/ask 要去多长时间？", chat=group), GROUP_ID)
     (markup,) = [call for call in await bot.press(answer, "没帮助") if call.method == "editMessageReplyMarkup"]
-    link = next(button for button in markup.buttons if button["text"] == "🙋 问工作人员")
+    link = next(button for button in markup.buttons if button["text"] == handoff_texts.ASK_STAFF)
     assert "callback_data" not in link
     confirm = one_to(await bot.ask("/start " + link["url"].split("start=")[1]), USER_ID)
     assert "连同机器人给您的回答" in visible_text(confirm.text)  # the answer the 👎 was about
@@ -196,11 +197,11 @@ async def test_ask_staff_directly_with_a_limit(tmp_path: Path) -> None:
 async def test_a_non_admin_cannot_answer_close_or_add(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     card = await hand_over(bot, one_to(await bot.ask(DECLINED), USER_ID))
     stranger = bot.payloads.user(OTHER_USER_ID)
-    for label in ("回复", "加入问答库", "不需要回复"):
+    for label in ("回复", "加入问答库", handoff_texts.DISMISS):
         with caplog.at_level(logging.WARNING, logger="bot.tg.handoffs.staff"):
             calls = await bot.press(card, label, user=stranger)
         (alert,) = [call for call in calls if call.method == "answerCallbackQuery"]
-        assert alert.params["text"] == "抱歉，只有工作人员可以答复问题或修改问答库。"
+        assert alert.params["text"] == handoff_texts.NOT_STAFF
         assert [call.method for call in calls] == ["answerCallbackQuery"]
     assert any("non-staff user 3003" in record.getMessage() for record in caplog.records)
     assert handoff_rows(bot) == [(1, "open", USER_ID)]
@@ -208,7 +209,7 @@ async def test_a_non_admin_cannot_answer_close_or_add(bot: Harness, caplog: pyte
 
 async def test_no_reply_needed_closes_and_forgets(bot: Harness) -> None:
     card = await hand_over(bot, one_to(await bot.ask(DECLINED), USER_ID))
-    calls = await bot.press(card, "不需要回复", user=admin(bot))
+    calls = await bot.press(card, handoff_texts.DISMISS, user=admin(bot))
     assert "已关闭" in next(c for c in calls if c.method == "answerCallbackQuery").params["text"]
     assert handoff_rows(bot) == [(1, "closed", None)]
     (refreshed,) = [call for call in calls if call.method == "editMessageText"]
@@ -298,12 +299,12 @@ async def test_contact_shows_what_the_config_gives(tmp_path: Path) -> None:
 async def test_add_as_phrasing_changes_the_faq_and_the_bot_answers_it(own_bot: Harness) -> None:
     bot, question = own_bot, "出去待几个月"
     declined = one_to(await bot.ask(question), USER_ID)
-    assert "🙋 问工作人员" in declined.button_labels
+    assert handoff_texts.ASK_STAFF in declined.button_labels
     card = await hand_over(bot, declined)
 
     choose = one_to(await bot.press(card, "加入问答库", user=admin(bot)), ADMIN_ID)
     assert "（duration）" in " ".join(choose.button_labels)
-    assert choose.button_labels[-1] == "🆕 新条目"
+    assert choose.button_labels[-1] == handoff_texts.NEW_ENTRY
     calls = await bot.press(choose, "（duration）", user=admin(bot))
 
     summary = visible_text(one_to(calls, ADMIN_ID).text)

@@ -11,7 +11,9 @@ import pytest
 
 from bot.config import Config, StaffConfig
 from bot.core import texts
+from bot.core.handoffs import texts as handoff_texts
 from bot.core.matching.text import Script, convert
+from bot.tg import texts as tg_texts
 from bot.tg.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from tests.kit.api import ApiCall
 from tests.kit.constants import CONTACT, USER_ID
@@ -74,7 +76,7 @@ async def test_an_answer_has_the_passage_with_its_paragraph_and_buttons(bot: Har
     assert "📖 原文（第2段）" in text
     assert "<blockquote>聚焦加快推动“五群十链”" in message.text  # the whole of p2
     labels = message.button_labels
-    assert labels[-2:] == ["👍 有帮助", "👎 没帮助"]
+    assert labels[-2:] == [tg_texts.HELPFUL, tg_texts.NOT_HELPFUL]
     assert "🔗 为什么要搞双百双招" in labels  # a related question
     assert "reply_parameters" not in message.params  # private answers do not quote
     assert question_rows(bot.config.database) == [("private", "answer", "what_is")]
@@ -93,16 +95,16 @@ async def test_thumbs_are_stored_once_and_stay_with_the_count(bot: Harness) -> N
     calls = await bot.press(answer, "👍")
 
     assert calls[0].method == "answerCallbackQuery"
-    assert calls[0].params["text"] == "谢谢反馈！"
+    assert calls[0].params["text"] == tg_texts.FEEDBACK_THANKS
     edit = calls[1]
     assert edit.method == "editMessageReplyMarkup"
-    assert edit.button_labels[-2:] == ["👍 有帮助 1", "👎 没帮助"]
+    assert edit.button_labels[-2:] == ["👍 有帮助 1", tg_texts.NOT_HELPFUL]
     assert "🔗 为什么要搞双百双招" in edit.button_labels  # related questions stay
     assert feedback_rows(bot.config.database) == [("up", "what_is", 1)]
 
     again = await bot.press(answer, "👍")  # the same person again: counted once
     assert [call.method for call in again] == ["answerCallbackQuery"]
-    assert again[0].params["text"] == "您已经评价过了，谢谢！"
+    assert again[0].params["text"] == tg_texts.FEEDBACK_REPEATED
     assert feedback_rows(bot.config.database) == [("up", "what_is", 1)]
 
     await bot.press(only_message(await bot.ask("要去多长时间？")), "👎")
@@ -113,7 +115,11 @@ async def test_changing_a_vote_changes_the_one_record(bot: Harness) -> None:
     answer = only_message(await bot.ask("双百双招是什么？"))
     await bot.press(answer, "👍")
     edit = (await bot.press(answer, "👎"))[1]
-    assert edit.button_labels[-3:] == ["👍 有帮助", "👎 没帮助 1", "🙋 问工作人员"]  # unhappy: a person can help
+    assert edit.button_labels[-3:] == [
+        tg_texts.HELPFUL,
+        "👎 没帮助 1",
+        handoff_texts.ASK_STAFF,
+    ]  # unhappy: a person can help
     assert feedback_rows(bot.config.database) == [("down", "what_is", 1)]
 
 
@@ -140,7 +146,7 @@ async def test_none_of_these_is_stored_and_answered_honestly(fruit_bot: Harness)
     assert methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
     # The suggestions are gone and the message is a whole sentence, not «您是不是想问：» over nothing.
     assert "reply_markup" not in calls[1].params
-    assert visible_text(calls[1].text) == "我不太确定您问的是哪一个，列出的问题都不是您想问的。"
+    assert visible_text(calls[1].text) == tg_texts.SUGGEST_DISMISSED
     assert CONTACT in visible_text(calls[2].text)
     (kind, entry_id, question_id), *_ = feedback_rows(fruit_bot.config.database)
     assert (kind, question_id) == ("none_of_these", 1)
@@ -167,7 +173,7 @@ async def test_a_question_the_article_does_not_cover_is_declined_with_the_contac
     assert text == wording.replace("{contact}", CONTACT)
     assert "我不能乱说" not in text
     assert "/faq" in text
-    assert message.button_labels == ["📚 浏览全部问题", "🙋 问工作人员"]
+    assert message.button_labels == [tg_texts.BROWSE, handoff_texts.ASK_STAFF]
     assert question_rows(bot.config.database) == [("private", "decline", None)]
 
 
@@ -207,7 +213,7 @@ async def test_a_long_answer_is_split_at_paragraph_boundaries(tmp_path: Path) ->
     texts = [visible_text(message.text) for message in messages]
     assert "\n\n".join(texts).split("\n\n") == paragraphs  # every paragraph whole, in order
     assert "reply_markup" not in messages[0].params
-    assert "👍 有帮助" in messages[1].button_labels  # the buttons go under the last part
+    assert tg_texts.HELPFUL in messages[1].button_labels  # the buttons go under the last part
 
 
 async def test_start_welcomes_in_two_lines_with_a_menu_button(bot: Harness) -> None:
@@ -216,13 +222,13 @@ async def test_start_welcomes_in_two_lines_with_a_menu_button(bot: Harness) -> N
     lines = visible_text(message.text).splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("您好，小王！")
-    assert message.button_labels == ["📚 浏览全部问题"]
+    assert message.button_labels == [tg_texts.BROWSE]
 
 
 async def test_a_deep_link_opens_that_answer(bot: Harness) -> None:
     message = only_message(await bot.ask("/start faq_duration"))
     assert "100天左右" in visible_text(message.text)
-    assert "👍 有帮助" in message.button_labels
+    assert tg_texts.HELPFUL in message.button_labels
 
     gone = only_message(await bot.ask("/start faq_no_such_entry"))
     assert "不在问答库里" in visible_text(gone.text)
@@ -251,11 +257,11 @@ async def test_faq_menu_shows_every_topic_on_one_page_then_questions_then_answer
     assert topic.method == "editMessageText"
     assert "报道未涉及的问题" in visible_text(topic.text)
     assert len(topic.button_labels) == 7 + 1
-    assert topic.button_labels[-1] == "« 返回分类"
+    assert topic.button_labels[-1] == tg_texts.BACK
 
     answer = (await bot.press(topic, topic.button_labels[0]))[1]
     assert answer.method == "sendMessage"
-    assert "👍 有帮助" in answer.button_labels
+    assert tg_texts.HELPFUL in answer.button_labels
 
     back = (await bot.press(topic, "返回分类"))[1]
     assert back.button_labels == menu.button_labels

@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import StaffConfig
+from bot.core.announcements import texts as schedule_texts
 from bot.core.files.history import backups
+from bot.core.knowledge import texts as knowledge_texts
 from bot.core.knowledge.reload import BACKUP_PREFIX
+from bot.tg import texts as tg_texts
+from bot.tg.staff import texts as staff_texts
 from tests.kit.api import ApiError
 from tests.kit.constants import ADMIN_ID, JSON, USER_ID
 from tests.kit.harness import Harness, make_config, running
@@ -41,7 +45,7 @@ async def test_reload_replies_with_the_changes(staff_bot: Harness) -> None:
     assert (await answer_of(staff_bot, "以前派过干部吗")).startswith("先后选派5批160名优秀干部赴上海。")
     assert update_rows(staff_bot) == [("reload", "loaded", 1, ADMIN_ID)]
     (again,) = texts(await staff_bot.ask("/reload", user=admin(staff_bot)))
-    assert again == "文件内容和正在使用的版本相同，没有需要更新的。"
+    assert again == knowledge_texts.UNCHANGED
 
 
 async def test_reload_of_a_broken_file_keeps_the_old_version(staff_bot: Harness) -> None:
@@ -67,7 +71,7 @@ async def test_the_watch_job_loads_a_valid_change_and_tells_the_admins(staff_bot
 
     for admin_id in (ADMIN_ID, SECOND_ADMIN):
         (told,) = texts(calls, admin_id)
-        assert told.splitlines()[:3] == ["问答库文件有改动，已自动重新加载。", "", "问答库已更新，现在共有 4 个条目。"]
+        assert told.splitlines()[:3] == [staff_texts.WATCH_LOADED, "", "问答库已更新，现在共有 4 个条目。"]
     assert (await answer_of(staff_bot, "以前派过干部吗")).startswith("先后选派5批160名")
     assert await run_watch_job(staff_bot) == []
     assert update_rows(staff_bot) == [("watch", "loaded", 1, None)]
@@ -91,7 +95,7 @@ async def test_the_watch_job_refuses_a_broken_change_and_every_admin_gets_the_pr
 
     assert [call.chat_id for call in calls] == [ADMIN_ID, SECOND_ADMIN]  # both were told (one could not be reached)
     told = visible_text(calls[0].text).splitlines()
-    assert told[0] == "⚠️ 服务器上的问答库文件有改动，但有错误，没有加载。"
+    assert told[0] == staff_texts.WATCH_INVALID
     assert told[2].startswith("问答库文件有 1 处错误")
     problem = told[3]
     assert problem.endswith(
@@ -184,7 +188,7 @@ async def test_an_upload_by_a_non_admin_is_refused_and_logged(
 
 async def test_other_files_from_users_are_not_questions(staff_bot: Harness) -> None:
     calls = await send_file(staff_bot, b"%PDF-1.4", "通知.pdf", user=staff_bot.payloads.user())
-    assert texts(calls) == ["我只能回答文字问题。请直接输入您的问题，或发送 /faq 浏览全部问题。"]
+    assert texts(calls) == [tg_texts.NON_TEXT]
 
 
 async def test_uploads_rotate_the_backups(tmp_path: Path) -> None:
@@ -215,7 +219,7 @@ async def test_a_valid_schedule_upload_is_installed_and_in_force(staff_bot: Harn
     assert visible_text(calls[-1].text).splitlines() == [
         "通知安排已更新，现在共有 1 条定时通知。",
         "新增 1 条：kickoff",
-        "接下来要发送：",
+        schedule_texts.COMING,
         "· 2099-03-02 09:00  “kickoff” → 所有群组和订阅者",
     ]
     assert (folder / "announcements.yaml").read_text(encoding="utf-8") == SCHEDULE

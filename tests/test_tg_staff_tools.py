@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
+from bot.tg import texts as tg_texts
 from bot.tg.app import set_commands
+from bot.tg.staff import texts as staff_texts
 from tests.kit.constants import ADMIN_ID, OTHER_USER_ID
 from tests.kit.harness import Harness
 from tests.kit.html import visible_text
@@ -52,7 +54,7 @@ async def test_test_shows_what_the_engine_sees(staff_bot: Harness) -> None:
     assert lines[4].startswith("1. how_many  ")
     assert 1 <= len([line for line in lines if line[:1].isdigit()]) <= 5
     (usage,) = texts(await staff_bot.ask("/test", user=admin(staff_bot)))
-    assert usage == "用法：/test 问题，例如 /test 要去多长时间？"
+    assert usage == staff_texts.TEST_USAGE
 
 
 # -- reports -----------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ async def test_unanswered_groups_and_marks_handled(staff_bot: Harness) -> None:
     assert "食堂" not in again
     assert "1. 能带家属吗 ×1" in again
     (pressed_twice,) = await staff_bot.press(report, "✅ 1", user=admin(staff_bot))
-    assert pressed_twice.params["text"] == "这一组已经处理过了，或已不在这段时间的报告里。"
+    assert pressed_twice.params["text"] == staff_texts.HANDLED_GONE
 
 
 async def test_unanswered_when_nothing_was_missed_and_with_a_bad_argument(staff_bot: Harness) -> None:
@@ -148,7 +150,7 @@ async def test_staff_commands_refuse_non_admins(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.tg.access"):
         calls = await staff_bot.ask(command)
-    assert texts(calls) == ["抱歉，这个命令只供管理员使用。"]
+    assert texts(calls) == [tg_texts.ADMIN_ONLY]
     assert len(caplog.records) == 1
     assert caplog.records[0].getMessage().startswith("Refused ")
 
