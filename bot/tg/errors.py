@@ -90,5 +90,5 @@ async def _report_to_admins(context: Context, error: BaseException | None, where
         return
     data.last_error_report = now
     summary = redact(f"{type(error).__name__}: {error}", data.config.token)
-    text = f"⚠️ 处理消息时出错（详见日志）：\n<code>{escape(truncate(summary, 300))}</code>\n{escape(where)}"
+    text = texts.ERROR_REPORT.format(summary=escape(truncate(summary, 300)), where=escape(where))
     await notify_staff(context, [text])

@@ -26,6 +26,7 @@ from bot.core.operations.heartbeat import (
     write_heartbeat,
 )
 from bot.core.storage.clock import utc_now
+from bot.tg import texts
 from bot.tg.common import notify_staff, plain
 from bot.tg.context import BotData, Context, FaqApplication
 from bot.tg.feature import CommandMenu
@@ -91,7 +92,7 @@ async def _daily_backup(context: Context) -> None:
         removed = prune_backups(folder, data.config.backup.keep)
     except (OSError, sqlite3.Error, BackupError) as error:
         logger.error("The daily backup into %s failed: %s", folder, error)
-        await notify_staff(context, plain(f"⚠️ 每日备份失败：{error}"))
+        await notify_staff(context, plain(texts.BACKUP_FAILED.format(error=error)))
         return
     logger.info("Daily backup written to %s (%d old ones removed)", path, len(removed))
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 
 from bot.core.storage.health import FileState, FileWatch, Start
+from bot.tg import texts
 from bot.tg.common import notify_staff
 from bot.tg.context import Context, FaqApplication
 from bot.tg.feature import CommandMenu
@@ -23,22 +24,6 @@ _NOTICES: set[asyncio.Task[None]] = set()
 JOB_NAME = "watch-database"
 INTERVAL_SECONDS = 30.0
 
-REPLACED_AT_START = (
-    "⚠️ 数据库文件 {path} 已损坏（不是 SQLite 数据库），已改名保存为 {moved}，机器人用一个新的空数据库继续运行："
-    "群组登记、订阅者、统计和发送记录都从零开始。如有备份，请停止机器人，把备份复制回 {path} 后再启动。"
-)
-LOST = (
-    "⚠️ 数据库文件 {path} {what}。机器人仍在写入原来打开的文件，但重启后这些记录（群组、订阅者、统计、发送记录）"
-    "都会丢失。请尽快停止机器人，从备份恢复 {path} 后再启动。"
-)
-WHAT = {FileState.GONE: "被删除了", FileState.REPLACED: "被另一个文件替换了"}
-
-
-STORAGE_FAILED = (
-    "⚠️ 数据库写入失败（{error}），例如磁盘已满或文件损坏。机器人照常回答问题，但提问记录、订阅和发送记录暂时无法保存。"
-    "请检查服务器的磁盘和数据库文件；恢复正常后不会再提醒。"
-)
-
 
 def storage_failed(context: Context, error: Exception, what: str) -> None:
     """A write failed: the first of an episode is logged with its traceback and told to the admins; the rest briefly."""
@@ -48,7 +33,7 @@ def storage_failed(context: Context, error: Exception, what: str) -> None:
         return
     data.storage_failing = True
     logger.error("Could not save %s: the database cannot be written", what, exc_info=error)
-    text = STORAGE_FAILED.format(error=type(error).__name__ + ": " + str(error)[:200])
+    text = texts.STORAGE_FAILED.format(error=type(error).__name__ + ": " + str(error)[:200])
     task = asyncio.get_running_loop().create_task(tell_admins(context, [text]), name="storage-failure-notice")
     _NOTICES.add(task)  # keep a reference until it is done
     task.add_done_callback(_NOTICES.discard)
@@ -86,11 +71,11 @@ def register(application: FaqApplication) -> None:
         if state["first"]:
             state["first"] = False
             if opened.start is Start.REPLACED:
-                notices.append(REPLACED_AT_START.format(path=watch.path, moved=opened.moved_to))
+                notices.append(texts.REPLACED_AT_START.format(path=watch.path, moved=opened.moved_to))
         now = watch.state()
         if now is not FileState.OK and now is not state["last"]:
             logger.error("The database file %s %s while the bot was running", watch.path, now.value)
-            notices.append(LOST.format(path=watch.path, what=WHAT[now]))
+            notices.append(texts.LOST.format(path=watch.path, what=texts.LOST_HOW[now]))
         state["last"] = now
         await tell_admins(context, notices)
 

@@ -8,6 +8,7 @@ reader gets traditional buttons and hints too.
 from __future__ import annotations
 
 from bot.core.matching.text import Script, convert
+from bot.core.storage.health import FileState
 
 
 def say(template: str, script: Script, **values: str) -> str:
@@ -84,3 +85,22 @@ COMMAND_HELP = "使用说明"
 COMMAND_FAQ = "浏览全部问题"
 COMMAND_ARTICLE = "阅读报道全文"
 COMMAND_ASK = "提问，例如 /ask 要去多长时间"
+
+# -- alarms for staff (errors, backups, the database) ----------------------------------------
+ERROR_REPORT = "⚠️ 处理消息时出错（详见日志）：\n<code>{summary}</code>\n{where}"
+BACKUP_FAILED = "⚠️ 每日备份失败：{error}"
+REPLACED_AT_START = (
+    "⚠️ 数据库文件 {path} 已损坏（不是 SQLite 数据库），已改名保存为 {moved}，机器人用一个新的空数据库继续运行："
+    "群组登记、订阅者、统计和发送记录都从零开始。如有备份，请停止机器人，把备份复制回 {path} 后再启动。"
+)
+LOST = (
+    "⚠️ 数据库文件 {path} {what}。机器人仍在写入原来打开的文件，但重启后这些记录（群组、订阅者、统计、发送记录）"
+    "都会丢失。请尽快停止机器人，从备份恢复 {path} 后再启动。"
+)
+LOST_HOW = {FileState.GONE: "被删除了", FileState.REPLACED: "被另一个文件替换了"}
+
+
+STORAGE_FAILED = (
+    "⚠️ 数据库写入失败（{error}），例如磁盘已满或文件损坏。机器人照常回答问题，但提问记录、订阅和发送记录暂时无法保存。"
+    "请检查服务器的磁盘和数据库文件；恢复正常后不会再提醒。"
+)

@@ -24,6 +24,7 @@ from bot.core.matching.matcher import MatchResult
 from bot.core.matching.thresholds import Outcome
 from bot.core.storage.clock import iso
 from bot.core.storage.connection import Database
+from bot.core.usage import texts
 from bot.core.usage.period import Period
 
 SIMILARITY = 65.0  # rapidfuzz ratio (0–100) from which two normalised phrasings are one group
@@ -38,7 +39,7 @@ class MissKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"decline": "未答", "none_of_these": "“都不是”", "down": "👎"}[self.value]
+        return texts.KIND_LABELS[self.value]
 
 
 @dataclass(frozen=True)
@@ -199,10 +200,12 @@ def current_outcome(match: Callable[[str], MatchResult]) -> Callable[[str], str]
     def describe(text: str) -> str:
         result = match(text)
         if result.outcome is Outcome.ANSWER and result.best is not None:
-            return f"现在会回答条目 {result.best.entry_id}"
+            return texts.WOULD_ANSWER.format(entry=result.best.entry_id)
         if result.outcome is Outcome.SUGGEST:
-            return "现在会给出建议：" + "、".join(candidate.entry_id for candidate in result.candidates[:3])
-        return "现在仍然无法回答"
+            return texts.WOULD_SUGGEST.format(
+                entries="、".join(candidate.entry_id for candidate in result.candidates[:3])
+            )
+        return texts.STILL_UNANSWERED
 
     return describe
 
@@ -215,11 +218,11 @@ def format_missed(
     limit: int = SHOWN_GROUPS,
 ) -> str:
     """The report as plain text (Chinese), shared by ``/unanswered`` and ``faqbot report``."""
-    heading = f"未答问题（{period.describe()}）"
+    heading = texts.MISSED_HEADING.format(period=period.describe())
     if not groups:
-        return f"{heading}：没有。所有问题都得到了回答，也没有人点 👎 或“都不是”。"
+        return texts.NOTHING_MISSED.format(heading=heading)
     total = sum(group.count for group in groups)
-    lines = [f"{heading}：共 {total} 次，{len(groups)} 组，次数多的在前。"]
+    lines = [texts.MISSED_TOTAL.format(heading=heading, total=total, groups=len(groups))]
     for number, group in enumerate(groups[:limit], start=1):
         kinds = " · ".join(f"{kind.label} {count}" for kind, count in group.kinds)
         lines.append(f"{number}. {group.text} ×{group.count}（{kinds}）")
@@ -227,24 +230,25 @@ def format_missed(
         if others:
             more = len(group.phrasings) - 1 - len(others)
             shown = "；".join(f"{p.text} ×{p.count}" if p.count > 1 else p.text for p in others)
-            lines.append(f"   类似问法：{shown}" + (f"；另有 {more} 种" if more > 0 else ""))
+            lines.append(
+                texts.SIMILAR.format(shown=shown) + (texts.MORE_SIMILAR.format(count=more) if more > 0 else "")
+            )
         if group.entry_ids:
-            lines.append(f"   涉及条目：{'、'.join(group.entry_ids)}")
+            lines.append(texts.ENTRIES.format(entries="、".join(group.entry_ids)))
         if current is not None:
             lines.append(f"   {current(group.text)}")
     if len(groups) > limit:
-        lines.append(f"……另有 {len(groups) - limit} 组只出现过较少次数。完整列表请在终端运行 faqbot report --csv。")
+        lines.append(texts.MORE_GROUPS.format(count=len(groups) - limit))
     return "\n".join(lines)
 
 
 CSV_COLUMNS = ("group", "group_count", "question", "count", "normalized", "kinds", "entry_ids", "last_asked")
-CSV_COLUMNS_CHINESE = ("组号", "本组次数", "问法", "次数", "规范化后的问法", "类型", "相关条目", "最后一次提问")
 
 
 def write_missed_csv(groups: list[MissedGroup], stream: TextIO, period: Period, *, english: bool = False) -> None:
     """One row per phrasing, with the group it belongs to (for a spreadsheet); Chinese headers unless ``english``."""
     writer = csv.writer(stream)
-    writer.writerow(CSV_COLUMNS if english else CSV_COLUMNS_CHINESE)
+    writer.writerow(CSV_COLUMNS if english else texts.CSV_COLUMNS)
     for number, group in enumerate(groups, start=1):
         kinds = " ".join(f"{kind.value if english else kind.label}:{count}" for kind, count in group.kinds)
         last = group.last_at.astimezone(period.tz).strftime("%Y-%m-%d %H:%M")

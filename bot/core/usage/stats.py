@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.storage.connection import Database
+from bot.core.usage import texts
 from bot.core.usage.period import Period
 
 TOP_ENTRIES = 5
@@ -94,21 +95,25 @@ def collect_stats(db: Database, period: Period) -> Stats:
 def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
     """The statistics as plain text (Chinese); ``titles`` maps entry ids to their first question."""
     titles = titles or {}
-    lines = [f"使用统计（{stats.period.describe()}）"]
-    extra = f"（另有问候或空消息 {stats.greetings} 条）" if stats.greetings else ""
-    lines.append(f"提问 {stats.asked} 次{extra}")
-    for label, count in (("直接回答", stats.answered), ("给出建议", stats.suggested), ("无法回答", stats.declined)):
+    lines = [texts.STATS_HEADING.format(period=stats.period.describe())]
+    extra = texts.GREETINGS.format(count=stats.greetings) if stats.greetings else ""
+    lines.append(texts.ASKED.format(count=stats.asked, extra=extra))
+    for label, count in (
+        (texts.ANSWERED, stats.answered),
+        (texts.SUGGESTED, stats.suggested),
+        (texts.DECLINED, stats.declined),
+    ):
         lines.append(f"  {label} {count}（{stats.share(count):.0%}）")
     if stats.top_entries:
-        lines.append("最常回答的条目：")
+        lines.append(texts.TOP_ENTRIES)
         for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
             title = f" {titles[entry_id]}" if entry_id in titles else ""
             lines.append(f"  {number}. {entry_id}{title} ×{count}")
-    lines.append(f"反馈：👍 {stats.thumbs_up} · 👎 {stats.thumbs_down} · “都不是” {stats.none_of_these}")
+    lines.append(texts.FEEDBACK.format(up=stats.thumbs_up, down=stats.thumbs_down, none=stats.none_of_these))
     lines += _activity_lines(stats.per_day)
     if stats.updates_loaded or stats.updates_refused:
-        refused = f"（另有 {stats.updates_refused} 次因错误被拒绝）" if stats.updates_refused else ""
-        lines.append(f"问答库更新：{stats.updates_loaded} 次{refused}")
+        refused = texts.UPDATES_REFUSED.format(count=stats.updates_refused) if stats.updates_refused else ""
+        lines.append(texts.UPDATES.format(count=stats.updates_loaded, refused=refused))
     return "\n".join(lines)
 
 
@@ -120,14 +125,13 @@ def _activity_lines(per_day: tuple[tuple[date, int], ...]) -> list[str]:
         start = max(day - timedelta(days=day.weekday()), per_day[0][0]) if weekly else day
         buckets[start] = buckets.get(start, 0) + count
     busy = [(start, count) for start, count in buckets.items() if count]
-    unit = "周" if weekly else "天"
+    unit = texts.WEEK if weekly else texts.DAY
     if not busy:
-        return [f"每{unit}提问：这段时间没有提问。"]
-    lines = [
-        f"每{unit}提问：" + (f"（另有 {len(buckets) - len(busy)} {unit}没有提问）" if len(busy) < len(buckets) else "")
-    ]
+        return [texts.NO_QUESTIONS.format(unit=unit)]
+    quiet = texts.QUIET.format(count=len(buckets) - len(busy), unit=unit) if len(busy) < len(buckets) else ""
+    lines = [texts.PER_UNIT.format(unit=unit) + quiet]
     peak = max(count for _, count in busy)
     for start, count in busy:
-        label = f"{start:%m-%d} 起" if weekly else f"{start:%m-%d}"
+        label = texts.WEEK_FROM.format(start=start) if weekly else f"{start:%m-%d}"
         lines.append(f"  {label} {'▇' * max(round(BAR_WIDTH * count / peak), 1)} {count}")
     return lines
