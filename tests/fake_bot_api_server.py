@@ -69,6 +69,10 @@ class FakeBotApiServer:
         api = self.api
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body leave in two writes: without TCP_NODELAY, Nagle's algorithm and the
+            # client's delayed ACK hold every keep-alive answer back ~40 ms (Telegram has no such floor).
+            disable_nagle_algorithm = True
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
