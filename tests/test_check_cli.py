@@ -81,6 +81,38 @@ def test_a_schedule_of_another_name_is_checked_as_a_schedule(
     assert any("at 只有日期，缺少时间" in line for line in lines)
 
 
+EVERY_HALF_HOUR = (
+    "announcements:\n  - id: tea\n    text: 喝茶\n    at: 2099-03-02 09:00\n    repeat: cron\n"
+    '    cron: "0,30 9-11 * * 1-5"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "code"),
+    [
+        pytest.param(None, 1, id="the default minimum, an hour"),
+        pytest.param("announcements:\n  min_interval_minutes: 30\n", 0, id="the config's minimum"),
+    ],
+)
+def test_the_schedule_is_checked_with_the_configs_shortest_repetition(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config: str | None, code: int
+) -> None:
+    schedule = tmp_path / "announcements.yaml"
+    schedule.write_text(EVERY_HALF_HOUR, encoding="utf-8")
+    options = []
+    if config is not None:
+        (tmp_path / "bot.yaml").write_text(config, encoding="utf-8")
+        options = ["--config", str(tmp_path / "bot.yaml")]
+    got, lines = run_cli(capsys, "check", str(schedule), *options)
+    assert (got, any("比允许的最短间隔" in line for line in lines)) == (code, code == 1), lines
+
+
+def test_check_names_a_config_it_cannot_use(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "bot.yaml").write_text("timezone: Mars/Olympus\n", encoding="utf-8")
+    assert main(["check", str(SHIPPED), "--config", str(tmp_path / "bot.yaml")]) == 2
+    assert "timezone" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("text", "where", "words", "quote"),
     [

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+from bot.cli.common import add_config_option, bot_config
+from bot.config import Config, ConfigError
 from bot.core.announcements.schedule_file import check_schedule, sendings_summary
 from bot.core.files.locations import ANNOUNCEMENTS_FILE, ARTICLE_FILE, FAQ_FILE
 from bot.core.files.problems import Problem, display_path
@@ -14,16 +18,19 @@ from bot.paths import PROJECT_ROOT, default_knowledge_dir
 
 SHIPPED_ARTICLE = PROJECT_ROOT / "knowledge" / ARTICLE_FILE
 
-# One checker per kind of knowledge file: (the file, the article to check passages against) -> problems.
-Checker = Callable[[Path, Path | None], list[Problem]]
+# One checker per kind of knowledge file: (the file, the article to check passages against, the bot's
+# config) -> problems.
+Checker = Callable[[Path, Path | None, Config], list[Problem]]
 
 
-def _faq_problems(path: Path, article: Path | None) -> list[Problem]:
+def _faq_problems(path: Path, article: Path | None, config: Config) -> list[Problem]:
     return check_faq(path, article_path=article)[1]
 
 
-def _announcement_problems(path: Path, article: Path | None) -> list[Problem]:
-    schedule, problems = check_schedule(path)
+def _announcement_problems(path: Path, article: Path | None, config: Config) -> list[Problem]:
+    """The schedule as the bot will read it: in the config's time zone, with its shortest repetition."""
+    minimum = timedelta(minutes=config.announcements.min_interval_minutes)
+    schedule, problems = check_schedule(path, timezone=config.timezone, min_interval=minimum)
     if schedule is not None:
         for line in sendings_summary(schedule):  # how often each repetition sends
             print(line)
@@ -47,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="the article passages are checked against (default: the one beside the FAQ, else the shipped one)",
     )
+    add_config_option(parser)  # the schedule's time zone and shortest repetition
     parser.set_defaults(func=run)
 
 
@@ -81,6 +89,11 @@ def article_for(faq: Path, given: Path | None) -> tuple[Path | None, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        config = bot_config(args.config)
+    except ConfigError as error:
+        print(f"faqbot check: {error}", file=sys.stderr)
+        return 2
     path: Path = args.path or default_knowledge_dir()
     files = files_to_check(path)
     if args.path is None:
@@ -90,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         article, note = article_for(file, args.article) if checker is _faq_problems else (None, "")
         if note:
             print(note)
-        problems = checker(file, article)
+        problems = checker(file, article, config)
         for problem in problems:
             print(problem)
         file_errors = sum(not problem.warning for problem in problems)
