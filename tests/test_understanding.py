@@ -189,8 +189,13 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("哈哈，100个人，咱们市里真舍得", True),
         ("辛苦了老师", True),
         ("你是机器人吗", True),
-        ("👍", False),  # symbols only: the hint on how to ask, not small talk
-        ("？？？", False),
+        ("👍", True),  # an emoji alone is a reaction, like 谢谢
+        ("👌🏻👌🏻", True),
+        ("❤️", True),
+        ("好的😊", True),
+        ("？？？", False),  # punctuation alone says nothing: the hint on how to ask
+        ("……", False),
+        ("双百双招👍", False),
         ("补贴", False),
         ("好的，那住宿呢？", False),
         ("谢谢，要去多久", False),
@@ -210,6 +215,8 @@ def test_small_talk(text: str, chat: bool) -> None:
         ("双百双招期间可以开自己的车去吗", Kind.UNCOVERED),
         ("要去多长时间", Kind.ANSWER),
         ("", Kind.EMPTY),
+        ("？？", Kind.EMPTY),
+        ("🙏", Kind.SMALL_TALK),
     ],
 )
 def test_each_kind_of_reply_has_its_wording(question: str, kind: Kind) -> None:

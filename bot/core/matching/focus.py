@@ -26,6 +26,7 @@ then the message asks about the programme itself and is read whole.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from bot.core.matching import phrases
@@ -209,10 +210,13 @@ _ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
 
 
 def is_small_talk(message: str) -> bool:
-    """Whether a message only chats: nothing but small-talk words, or a remark opened by a reaction."""
+    """Whether a message only chats: nothing but small-talk words or emoji, or a remark opened by a reaction.
+
+    An emoji alone (👍, 🙏) is a reaction, like 谢谢; punctuation alone (？？？) says nothing and is not.
+    """
     text = clean(message)
     if not re.sub(r"[\W_]+", "", _SMALL_TALK_RE.sub("", text)):
-        return bool(re.sub(r"[\W_]+", "", text))  # only symbols or emoji: nothing said, not small talk
+        return bool(re.sub(r"[\W_]+", "", text)) or any(unicodedata.category(char) == "So" for char in text)
     if ABOUT_THE_BOT_RE.match(text.strip()):
         return True
     asks = _ASKS_RE.search(text) or phrases.forms(phrases.rewrite(normalize(text)))
