@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.core import texts as conversation_texts
 from bot.core.conversation import Reply
 from bot.tg import ratelimit
 from bot.tg.context import Context
@@ -41,11 +42,18 @@ async def test_stickers_in_groups_are_ignored(bot: Harness) -> None:
     assert await bot.send(bot.payloads.sticker(chat=bot.payloads.group_chat())) == []
 
 
-@pytest.mark.parametrize("text", ["   ", "\u200b", "？？？", "🙂"])
+@pytest.mark.parametrize("text", ["   ", "\u200b", "？？？"])
 async def test_a_question_with_nothing_in_it_gets_a_friendly_hint(bot: Harness, text: str) -> None:
     (reply,) = texts_to(await bot.ask(text), USER_ID)
     assert "请直接输入您的问题" in reply
     assert bot.app.bot_data.journal.question(1) is None  # nothing asked, nothing recorded
+
+
+@pytest.mark.parametrize("text", ["🙂", "👍👍"])
+async def test_an_emoji_alone_is_a_reaction(bot: Harness, text: str) -> None:
+    (reply,) = texts_to(await bot.ask(text), USER_ID)
+    assert reply == conversation_texts.SMALL_TALK
+    assert bot.app.bot_data.journal.question(1) is None
 
 
 @pytest.mark.parametrize("text", ["问" * 4096, "双百双招是什么？" * 512, "<b>&" * 1024])
