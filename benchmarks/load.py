@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.paths import PROJECT_ROOT
 from tests.fake_bot_api_server import FakeBotApiServer
-from tests.kit.api import ApiCall, ApiError, FakeBotApi
+from tests.kit.api import UPDATES_LIMIT, ApiCall, ApiError, FakeBotApi
 from tests.kit.constants import TOKEN
 from tests.kit.payloads import Payloads
 
@@ -68,8 +68,8 @@ class FloodLimits:
         self.fetched: dict[int, float] = {}  # update id -> when the bot first got it from getUpdates
         take = api.take_updates
 
-        def take_and_note(offset: int) -> list[JSON]:
-            updates = take(offset)
+        def take_and_note(offset: int, limit: int = UPDATES_LIMIT) -> list[JSON]:
+            updates = take(offset, limit)
             now = time.monotonic()
             for update in updates:
                 self.fetched.setdefault(update["update_id"], now)

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.kit.api import FakeBotApi
+from tests.kit.api import UPDATES_LIMIT, FakeBotApi
 from tests.kit.constants import JSON
 
 LONG_POLL_HOLD_SECONDS = 0.5  # how long getUpdates waits for an update before answering []
@@ -92,7 +92,8 @@ class FakeBotApiServer:
                     return
                 params = decode_params(body)
                 if method == "getUpdates":
-                    updates = api.wait_for_updates(int(params.get("offset", 0) or 0), LONG_POLL_HOLD_SECONDS)
+                    offset, limit = int(params.get("offset", 0) or 0), int(params.get("limit", 0) or UPDATES_LIMIT)
+                    updates = api.wait_for_updates(offset, LONG_POLL_HOLD_SECONDS, limit)
                     self._send(200, {"ok": True, "result": updates})
                     return
                 response = api.call(method, params)

@@ -355,6 +355,7 @@ async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> 
     if query.message is None:  # menus are never sent in inline mode
         await query.answer(say(texts.BUTTON_EXPIRED, pressed.script))
         return
+    await query.answer()  # first: the menu below is built while Telegram already shows the press as done
     knowledge = context.bot_data.holder.snapshot.knowledge
     if pressed.action is Action.TOPICS:
         view = menu.topics_view(knowledge, pressed.script, pressed.number)
@@ -364,7 +365,6 @@ async def _navigate(query: CallbackQuery, context: Context, pressed: Button) -> 
         except ValueError:
             topic_index = -1
         view = menu.topic_view(knowledge, pressed.script, topic_index, pressed.number)
-    await query.answer()
     if query.message.is_accessible:
         await edit_quietly(query.edit_message_text(view.texts[0], reply_markup=view.keyboard))
     else:  # too old to edit: show the menu anew

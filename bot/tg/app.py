@@ -43,7 +43,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.core.conversation import Memory, Responder
@@ -53,6 +53,7 @@ from bot.core.usage.journal import Journal
 from bot.proxy import proxy_in_effect
 from bot.tg import answering, article, errors, fallback, health, inline, privacy, storagewatch, welcome
 from bot.tg.announcements import handlers as announcements
+from bot.tg.connections import PooledRequest
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.handoffs import handlers as handoff
@@ -128,8 +129,10 @@ def build_application(
     proxy = None
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    elif (proxy := proxy_in_effect(config.proxy, config.base_url, os.environ)) is not None:
-        builder = builder.proxy(proxy.url).get_updates_proxy(proxy.url)  # long polling included
+    else:
+        proxy = proxy_in_effect(config.proxy, config.base_url, os.environ)
+        url = proxy.url if proxy else None  # long polling goes through the proxy too
+        builder = builder.request(PooledRequest(url)).get_updates_request(HTTPXRequest(1, proxy=url))
     # The builder cannot infer the job queue's context type; it is the one set by context_types().
     application = cast(FaqApplication, builder.build())
 

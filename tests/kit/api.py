@@ -27,6 +27,8 @@ from tests.kit.constants import BOT_USERNAME, JSON, TOKEN
 
 # -- the fake Bot API -----------------------------------------------------------------------------
 
+UPDATES_LIMIT = 100  # the most updates one getUpdates returns (Telegram's limit and default)
+
 
 class ApiError(Exception):
     """Raise from a method override to make the Bot API call fail like Telegram does."""
@@ -180,7 +182,7 @@ class FakeBotApi:
         if method == "getMe":
             return self.bot_user
         if method == "getUpdates":
-            return self.take_updates(int(params.get("offset", 0) or 0))
+            return self.take_updates(int(params.get("offset", 0) or 0), int(params.get("limit", 0) or UPDATES_LIMIT))
         if method in {"sendChatAction", "answerCallbackQuery", "answerInlineQuery"}:
             return True
         if method.startswith(("send", "forward")):
@@ -208,15 +210,16 @@ class FakeBotApi:
             return {"status": "member", "user": user}
         return True
 
-    def take_updates(self, offset: int) -> list[JSON]:
+    def take_updates(self, offset: int, limit: int = UPDATES_LIMIT) -> list[JSON]:
+        """The updates from ``offset`` on, at most ``limit`` (1–100, as Telegram counts), confirming older ones."""
         with self._changed:
             self._updates = [update for update in self._updates if update["update_id"] >= offset]
-            return list(self._updates)
+            return self._updates[: min(max(limit, 1), UPDATES_LIMIT)]
 
-    def wait_for_updates(self, offset: int, timeout: float) -> list[JSON]:
+    def wait_for_updates(self, offset: int, timeout: float, limit: int = UPDATES_LIMIT) -> list[JSON]:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not (updates := self.take_updates(offset)):
+            while not (updates := self.take_updates(offset, limit)):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
