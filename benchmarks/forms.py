@@ -29,6 +29,7 @@ from bot.core.matching.scorecard import (
     groups,
     load_conversations,
     merge,
+    score_after_a_turn,
     score_conversations,
     score_questions,
 )
@@ -60,9 +61,11 @@ def baseline_asker(knowledge: Knowledge) -> Asker:
 
 
 def scorecard(knowledge: Knowledge, ask: Asker) -> dict[tuple[str, str], Tally]:
+    questions, conversations = load_labelled(OWN_QUESTIONS), load_conversations(OWN_QUESTIONS)
     return merge(
-        score_questions(knowledge, ask, load_labelled(OWN_QUESTIONS)),
-        score_conversations(knowledge, ask, load_conversations(OWN_QUESTIONS)),
+        score_questions(knowledge, ask, questions),
+        score_conversations(knowledge, ask, conversations),
+        score_after_a_turn(knowledge, ask, questions, conversations),
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.core import texts
-from bot.core.conversation import Kind, Memory, Responder, Turn, is_elliptical, with_context
+from bot.core.conversation import Kind, Memory, Responder, Turn, leans_back, with_context
 from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
@@ -193,6 +193,16 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("👌🏻👌🏻", True),
         ("❤️", True),
         ("好的😊", True),
+        ("有人吗", True),  # is anyone there, does it work
+        ("测试一下", True),
+        ("在么？", True),
+        ("一百天，可不短啊", True),  # a remark closing on a judgement
+        ("这次规模真不小", True),
+        ("先锋团看着挺有气势的", True),
+        ("这机器人还挺好用", True),  # a remark about the bot
+        ("阵仗不小吗", False),  # asks
+        ("压力大不大", False),
+        ("测试什么时候开始", False),
         ("？？？", False),  # punctuation alone says nothing: the hint on how to ask
         ("……", False),
         ("双百双招👍", False),
@@ -245,19 +255,57 @@ def test_an_unrelated_question_never_gets_the_programmes_facts(question: str) ->
 
 
 @pytest.mark.parametrize(
-    ("text", "elliptical"),
+    ("text", "marked"),
     [
         ("那先锋团呢？", True),
         ("他去的哪里？", True),
         ("一共多少人？", True),
         ("那住宿呢", True),
         ("具体哪天", True),
+        ("其中有几个是园区", True),
         ("先锋团有多少人", False),
         ("每年选派多少干部", False),
+        ("补贴", False),  # a keyword: short, but its own subject
+        ("找谁问？", False),  # not marked: read with the last answer only because it is not understood alone
     ],
 )
-def test_elliptical_questions(text: str, elliptical: bool) -> None:
-    assert is_elliptical(text) is elliptical
+def test_questions_marked_as_leaning_back(text: str, marked: bool) -> None:
+    assert leans_back(text) is marked
+
+
+@pytest.mark.parametrize(
+    ("first", "question"),
+    [
+        ("孔彬是谁", "补贴"),  # a keyword after a question about a person
+        ("先锋团有多少人", "每年选派多少干部"),
+        ("去哪些城市", "一共多少个岗位"),  # opens with 一共, yet understood alone
+        ("要去多长时间", "宜兴"),
+        ("王程俊是谁啊", "推荐一部电影"),  # unrelated: the earlier question must not answer it
+        ("要去多久", "苏州有什么好吃的"),
+        ("有补贴吗", "出发前要交哪些材料"),  # says too much to be a follow-up
+    ],
+)
+def test_a_question_that_stands_alone_gets_the_same_reply_after_another_answer(first: str, question: str) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    alone, after = responder().reply(question), responder().reply(question, previous=turn)
+    assert (after.outcome, after.entry_id) == (alone.outcome, alone.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("first", "question", "entry_id"),
+    [
+        ("有补贴吗", "找谁问？", "nc_allowance"),
+        ("这篇文章是谁写的", "发在哪个网站？", "source"),
+    ],
+)
+def test_a_question_not_understood_alone_is_read_with_the_last_answer(first: str, question: str, entry_id: str) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    assert responder().reply(question).outcome is Outcome.DECLINE
+    after = responder().reply(question, previous=turn)
+    assert after.outcome is not Outcome.DECLINE
+    assert after.entry_id == entry_id
 
 
 @pytest.mark.parametrize(

@@ -199,18 +199,29 @@ SMALL_TALK = (
     "老师", "领导", "同志", "了", "啦", "啊", "呀", "哈", "的", "哇", "喔", "吧", "呢", "我", "您", "你", "们", "大家",
     "非常", "很", "太", "真", "十分", "已", "已经", "一下", "那", "这", "也", "都", "加油", "学到了", "学习了",
     "受教了", "长知识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦",
+    # is anyone there, does it work
+    "有人吗", "有人在吗", "在么", "在嘛", "喂", "测试", "试试", "试一下", "hello", "hi", "哈喽", "嗨",
 )
 # Questions about the bot itself, not the programme (你是机器人吗, 你叫什么名字).
 ABOUT_THE_BOT_RE = re.compile(r"^(?:你|您)(?:是(?:谁|机器人|真人|人工|ai|人)|叫什么|叫啥|会什么|能干什么|还挺|真聪明|真厉害)")
+# A remark about the bot itself (你这个机器人挺好用的, 这个bot回得挺快): chat, when it asks nothing.
+BOT_REMARK_RE = re.compile(r"机器人|bot|小助手|回得|回复得|答得")
 # A reaction that opens a remark, not a question (哈哈，100个人，咱们市里真舍得).
 REACTIONS = ("哈哈", "呵呵", "嘿嘿", "厉害", "真不错", "不错", "牛", "666", "赞", "佩服", "太好了", "好家伙", "可以啊")
+# A remark that closes on a judgement, not a question (五十个人一个团，阵仗不小; 一百天，可不短啊).
+JUDGEMENT_RE = re.compile(
+    r"(?:不小|不少|不短|不低|不轻松|不容易|不简单|不得了|了不起|有意思|挺多|真多|好多|真大|挺大|好大|真长|挺长|够长"
+    r"|真舍得|舍得|真辛苦|挺辛苦|够辛苦|真行|有魄力|大手笔|下血本|重视|给力|有气势|气派|压力山大|常态|好用|挺快|真快)[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
+)
 # fmt: on
 _SMALL_TALK_RE = re.compile("|".join(map(re.escape, sorted(SMALL_TALK, key=len, reverse=True))))
 _ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
 
 
 def is_small_talk(message: str) -> bool:
-    """Whether a message only chats: nothing but small-talk words or emoji, or a remark opened by a reaction.
+    """Whether a message only chats: nothing but small-talk words or emoji, or a remark that asks nothing.
+
+    A remark opens with a reaction (哈哈，100个人) or closes on a judgement (阵仗不小).
 
     An emoji alone (👍, 🙏) is a reaction, like 谢谢; punctuation alone (？？？) says nothing and is not.
     """
@@ -219,6 +230,9 @@ def is_small_talk(message: str) -> bool:
         return bool(re.sub(r"[\W_]+", "", text)) or any(unicodedata.category(char) == "So" for char in text)
     if ABOUT_THE_BOT_RE.match(text.strip()):
         return True
-    asks = _ASKS_RE.search(text) or phrases.forms(phrases.rewrite(normalize(text)))
-    laughs = text.lstrip().startswith(REACTIONS) or re.search(r"(?:哈哈|呵呵|嘿嘿)\W*$", text)
-    return bool(laughs) and not asks
+    if _ASKS_RE.search(text):
+        return False
+    if JUDGEMENT_RE.search(text):
+        return True  # 规模真不小: a judgement, though 规模 could name what a question asks about
+    reacts = text.lstrip().startswith(REACTIONS) or re.search(r"(?:哈哈|呵呵|嘿嘿)\W*$", text)
+    return bool(reacts or BOT_REMARK_RE.search(text)) and not phrases.forms(phrases.rewrite(normalize(text)))

@@ -149,6 +149,10 @@ class Matcher:
         """Normalise ``query`` and weigh its grams against this index."""
         return self.index.prepare(normalize(query, self.synonyms))
 
+    def information(self, query: str) -> float:
+        """How much ``query`` says, in units of the rarest possible gram (a short follow-up says little)."""
+        return self.prepare(query).total / self.index.unknown_idf
+
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Match one question; never raises for any string."""
         prepared = self.prepare(query)

@@ -4,7 +4,7 @@
 gets from the :class:`~bot.core.conversation.Responder`: small talk, the two kinds
 of decline and follow-ups included.  Each labelled question gets one
 :class:`Verdict`; a :class:`Tally` per group (a positive's ``form``, unrelated,
-uncovered, small talk, follow-ups) counts them:
+uncovered, small talk, follow-ups, single questions asked after another answer) counts them:
 
 - *right*: answered with the labelled entry; *helpful*: right, or the labelled
   entry among the suggestions;
@@ -34,6 +34,7 @@ SMALL_TALK_LABEL = "smalltalk"  # the label of a conversation turn that only cha
 EARLIER = "earlier sets"  # positives written before forms were labelled
 FOLLOW_UP = "follow-up"  # the last turn of a conversation, in its context
 FOLLOW_UP_ALONE = "follow-up alone"  # the same last turn without its context (the control)
+AFTER_A_TURN = "after another turn"  # a single question asked right after another conversation's first answer
 
 # Answers a question and remembers nothing: (question, previous turn) → reply.
 Asker = Callable[[str, Turn | None], Reply]
@@ -154,6 +155,23 @@ def score_conversations(
     return tallies
 
 
+def score_after_a_turn(
+    knowledge: Knowledge, ask: Asker, questions: Iterable[LabelledQuestion], conversations: Sequence[Conversation]
+) -> dict[tuple[str, str], Tally]:
+    """Tallies of single questions asked each after an earlier answer: a question that stands on its own
+    must get what it gets alone.  The earlier answers are the conversations' first turns, in turn."""
+    openers = [c.turns[0].text for c in conversations if c.turns[0].entry_id]
+    earlier = [turn for text in dict.fromkeys(openers) if (turn := ask(text, None).turn) is not None]
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    if not earlier:
+        return tallies
+    asked = [q for q in questions if q.kind in {Kind.POSITIVE, Kind.UNRELATED, Kind.UNCOVERED}]
+    for number, question in enumerate(asked):
+        reply = ask(question.text, earlier[number % len(earlier)])
+        tallies[question.split, AFTER_A_TURN].add(judge(knowledge, question.kind, question.entry_id, reply))
+    return tallies
+
+
 def load_conversations(path: Path) -> list[Conversation]:
     """The ``conversations:`` of a labelled question file (none when it has none).
 
@@ -197,5 +215,6 @@ def merge(*parts: dict[tuple[str, str], Tally]) -> dict[tuple[str, str], Tally]:
 def groups(tallies: dict[tuple[str, str], Tally], split: str) -> Sequence[str]:
     """The groups of one split, positives' forms first."""
     order = {Kind.UNRELATED.value: 1, Kind.UNCOVERED.value: 2, Kind.SMALL_TALK.value: 3, FOLLOW_UP: 4}
+    order |= {FOLLOW_UP_ALONE: 5, AFTER_A_TURN: 6}
     names = {group for part, group in tallies if part == split}
-    return sorted(names, key=lambda name: (order.get(name, 0 if name != FOLLOW_UP_ALONE else 5), name))
+    return sorted(names, key=lambda name: (order.get(name, 0), name))
