@@ -262,7 +262,7 @@ class Responder:
         stands_alone = (
             (alone.outcome is Outcome.ANSWER and not marked)
             or (names_new_subject(question) and alone.outcome is not Outcome.DECLINE)
-            or (not marked and snapshot.matcher.information(question) >= SELF_CONTAINED_INFORMATION)
+            or (not marked and alone.information >= SELF_CONTAINED_INFORMATION)
         )
         if stands_alone:
             return alone, ""

@@ -132,7 +132,9 @@ def build_application(
     else:
         proxy = proxy_in_effect(config.proxy, config.base_url, os.environ)
         url = proxy.url if proxy else None  # long polling goes through the proxy too
-        builder = builder.request(PooledRequest(url)).get_updates_request(HTTPXRequest(1, proxy=url))
+        builder = builder.request(PooledRequest(url)).get_updates_request(
+            HTTPXRequest(connection_pool_size=1, proxy=url)
+        )
     # The builder cannot infer the job queue's context type; it is the one set by context_types().
     application = cast(FaqApplication, builder.build())
 

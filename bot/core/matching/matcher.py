@@ -62,6 +62,8 @@ class MatchResult:
     # The message is about the FAQ's subject (it names its context, or an entry is close enough to
     # suggest): a decline then says the article does not cover it, not that it is off-topic.
     related: bool = False
+    # How much the message says, in units of the rarest possible gram (a short follow-up says little).
+    information: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -149,18 +151,15 @@ class Matcher:
         """Normalise ``query`` and weigh its grams against this index."""
         return self.index.prepare(normalize(query, self.synonyms))
 
-    def information(self, query: str) -> float:
-        """How much ``query`` says, in units of the rarest possible gram (a short follow-up says little)."""
-        return self.prepare(query).total / self.index.unknown_idf
-
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Match one question; never raises for any string."""
         prepared = self.prepare(query)
+        information = prepared.total / self.index.unknown_idf
         if not prepared.normalized or not self._rewritten:
-            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, (), information=information)
         candidates = self._candidates(prepared, limit)
         if not candidates:
-            return MatchResult(query, prepared.normalized, Outcome.DECLINE, ())
+            return MatchResult(query, prepared.normalized, Outcome.DECLINE, (), information=information)
         candidates = self._focus(query, candidates, limit)
         question = self.focus.question(query, prepared.normalized)
         if question is not None:
@@ -170,7 +169,7 @@ class Matcher:
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
         related = outcome is not Outcome.DECLINE or self.focus.names_context(query, prepared.normalized)
-        return MatchResult(query, prepared.normalized, outcome, candidates, related)
+        return MatchResult(query, prepared.normalized, outcome, candidates, related, information)
 
     def _verbatim_first(self, rewritten: str, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """A question that is one of the FAQ's phrasings word for word: its entry first, fully sure.
