@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.matching import phrases
+from bot.core.knowledge.model import Knowledge
+from bot.core.matching import phrases, text
+from bot.core.matching.matcher import Matcher
 from bot.core.matching.pinyin import fold, reading, split_pinyin
 from bot.core.matching.text import (
     Script,
@@ -213,3 +215,9 @@ def test_forms(text: str, forms: set[str]) -> None:
 )
 def test_clauses(raw: str, expected: list[str]) -> None:
     assert clauses(raw) == expected
+
+
+def test_a_matcher_loads_both_converters_before_the_first_question() -> None:
+    text._converter.cache_clear()
+    Matcher(Knowledge(entries=()))
+    assert text._converter.cache_info().currsize == 2  # t2s and s2tw: the first traditional reader waits for neither

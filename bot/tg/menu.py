@@ -32,8 +32,21 @@ def _navigation(
     return row
 
 
+# The latest topic menu in each script, with the knowledge it shows: the same for every press until a reload.
+_topic_menus: dict[Script, tuple[Knowledge, Outgoing]] = {}
+
+
 def topics_view(knowledge: Knowledge, script: Script, page: int = 0) -> Outgoing:
     """Every topic as a button, on one page (``page`` is ignored: older menus had several)."""
+    cached = _topic_menus.get(script)
+    if cached is not None and cached[0] is knowledge:
+        return cached[1]
+    view = _topics_view(knowledge, script)
+    _topic_menus[script] = (knowledge, view)
+    return view
+
+
+def _topics_view(knowledge: Knowledge, script: Script) -> Outgoing:
     topics = knowledge.topics
     if not topics:
         return Outgoing((say(texts.MENU_EMPTY, script),))

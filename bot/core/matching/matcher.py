@@ -35,7 +35,7 @@ from bot.core.matching.features import LONE_LEAD, Weights, acceptance_inputs, ch
 from bot.core.matching.focus import Focus
 from bot.core.matching.grams import gram_keys
 from bot.core.matching.index import GramIndex, Query, coverage, gather
-from bot.core.matching.text import SynonymTable, clauses, normalize, tokens
+from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize, tokens
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 MAX_SPAN = 3  # the most closing clauses of a message re-read alone
@@ -107,6 +107,7 @@ class Matcher:
         thresholds: Thresholds | None = None,
         weights: Weights | None = None,
     ) -> None:
+        load_converters()
         self.knowledge = knowledge
         self.thresholds = thresholds or knowledge.thresholds or Thresholds()
         self.weights = weights or Weights()

@@ -53,6 +53,12 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+def load_converters() -> None:
+    """Load OpenCC's dictionaries now (about 0.1 s each) rather than on the first question that needs them."""
+    for config in ("t2s", "s2tw"):
+        _converter(config)
+
+
 def to_simplified(text: str) -> str:
     """Convert traditional characters to simplified ones."""
     return str(_converter("t2s").convert(text))
