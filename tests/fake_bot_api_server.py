@@ -37,12 +37,18 @@ def decode_params(body: bytes) -> JSON:
     return params
 
 
+class _Server(ThreadingHTTPServer):
+    # Connections waiting to be accepted: socketserver's default of 5 drops a crowd's new
+    # connections, each then retried by the client's TCP a second later (Telegram is no such bottleneck).
+    request_queue_size = 128
+
+
 class FakeBotApiServer:
     """A threaded HTTP server answering ``/bot<token>/<method>`` from a :class:`FakeBotApi`."""
 
     def __init__(self, api: FakeBotApi, tls: ssl.SSLContext | None = None) -> None:
         self.api = api
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.scheme = "https" if tls is not None else "http"
         if tls is not None:  # HTTPS, as api.telegram.org (the tests give the client the certificate)
