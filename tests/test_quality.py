@@ -158,7 +158,7 @@ def test_target_bare_questions() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="target: context forms within 3 points of bare on holdout; measured 62.4 % vs 67.6 % (set C)"
+    strict=True, reason="target: context forms within 3 points of bare on holdout; measured 63.4 % vs 67.6 % (set C)"
 )
 def test_context_forms_are_within_three_points_of_bare_questions_on_holdout() -> None:
     """The same question with the programme's name, the asker's situation, hearsay or politeness around it."""
@@ -170,6 +170,6 @@ def test_target_follow_ups() -> None:
     assert scorecard()[HOLDOUT, FOLLOW_UP].right >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="target: helpful ≥ 98 %; measured 96.6 %")
+@pytest.mark.xfail(strict=True, reason="target: helpful ≥ 98 %; measured 97.1 %")
 def test_target_helpful() -> None:
     assert pooled(HOLDOUT, POSITIVE_FORMS).helpful >= 0.98

@@ -91,6 +91,32 @@ def test_focus_removes_the_context(message: str, question: str | None) -> None:
         assert found == normalize(question, focus.synonyms)
 
 
+def test_focus_keeps_the_clauses_of_what_is_left() -> None:
+    focus = shipped().matcher.focus
+    found = focus.question("双百双招开会讲了很多，我没记全，要去多少天？")
+    assert found is not None and found.count(",") == 2  # the matcher can still re-read the closing clauses
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("会上讲了招商任务，讲了招才引智，讲了学习任务，我都记下了，干部们要去多少天？", "duration"),
+        ("看完报道我知道了先锋团、授旗仪式、临时党支部，就是还不清楚，锻炼岗位是怎么选出来的？", "post_selection"),
+        ("报道里提了孔彬，提了许大鹏，还提了王程俊，我分不清，先锋团一共多少人？", "pioneer_team"),
+    ],
+)
+def test_a_preamble_naming_other_topics_does_not_drown_the_question(message: str, entry_id: str) -> None:
+    result = shipped().matcher.match(message)
+    assert result.outcome is not Outcome.DECLINE
+    assert result.best is not None and result.best.entry_id == entry_id
+
+
+def test_a_last_clause_alone_cannot_overrule_the_clauses_before_it() -> None:
+    # Read alone, 补贴 is the allowance; with the clause before it, the message asks about 孔彬.
+    result = shipped().matcher.match("报道里那个孔彬，我想问问他，是什么职务，补贴")
+    assert result.best is not None and result.best.entry_id != "nc_allowance"
+
+
 def test_the_programme_itself_is_what_is_only_when_nothing_else_is_asked() -> None:
     matcher = shipped().matcher
     assert matcher.match("双百双招是什么").best.entry_id == "what_is"  # type: ignore[union-attr]

@@ -179,14 +179,16 @@ class Focus:
         ``normalized``: the message already normalised with this FAQ's synonyms, if the caller has it.
         """
         full = normalize(message, self.synonyms) if normalized is None else normalized
-        asked = normalize(question_clauses(clean(message)), self.synonyms)
+        # Clause by clause, so that the matcher can still re-read the closing clauses of what is left.
+        kept = question_clauses(clean(message))
+        asked = ",".join(filter(None, (normalize(part, self.synonyms) for part in _CLAUSE_RE.findall(kept) or [kept])))
         focused = DEICTIC_RE.sub("", asked)
         if self._context_re is not None:
             focused = self._context_re.sub("", focused)
         if not has_content(focused):
             # Only the programme is asked about (这个行动到底是怎么回事): name it.
             focused = DEICTIC_RE.sub(self.name, asked, count=1) if self.name else asked
-        return None if focused == full or not focused else focused
+        return None if focused.replace(",", "") == full or not focused else focused
 
 
 # Chat that asks nothing: thanks, greetings, acknowledgements, laughter, praise.

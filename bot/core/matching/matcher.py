@@ -22,6 +22,7 @@ its lead over the runner-up into one of three outcomes: answer, suggest or decli
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,11 @@ class Scored:
     row: int
     features: tuple[float, ...]
     score: float
+
+
+def _leads(candidates: tuple[Candidate, ...]) -> bool:
+    """Whether the first candidate is ahead of the second (a tie prefers neither)."""
+    return len(candidates) < 2 or candidates[0].score > candidates[1].score
 
 
 def spans(query: str) -> list[str]:
@@ -223,14 +229,25 @@ class Matcher:
         confidence drops although it ranks the right entry first.  The closing
         clauses, where the question usually stands, are matched alone (see
         :func:`spans`); they may raise the confidence in the entry the whole
-        message ranks first, never pick another one, so a context clause
-        cannot steer the answer elsewhere.
+        message ranks first, so a context clause cannot steer the answer elsewhere.
+
+        They pick another entry only where the whole message is too unsure to be
+        answered and two closing readings, one a clause longer than the other,
+        agree on it: a preamble that names other topics (领导讲了五群十链，又讲
+        了长三角…，五个淮北是哪五个) then no longer drowns the question, while a
+        last clause that reads differently alone (…，补贴) still cannot.
         """
         chosen = candidates
-        for span in spans(query):
-            found = self._candidates(self.prepare(span), limit)
+        readings = [self._candidates(self.prepare(span), limit) for span in spans(query)]
+        for found in readings:
             if found and found[0].entry_id == candidates[0].entry_id and found[0].score > chosen[0].score:
                 chosen = found
+        if chosen is candidates and candidates[0].score < self.thresholds.answer:
+            for longer, shorter in itertools.pairwise(readings):
+                if longer and shorter and longer[0].entry_id == shorter[0].entry_id and _leads(longer):
+                    agreed = max(longer, shorter, key=lambda found: found[0].score)
+                    if agreed[0].score > chosen[0].score:
+                        chosen = agreed
         return chosen
 
     def score(self, query: Query) -> list[Scored]:
