@@ -16,13 +16,22 @@ import pytest
 
 from bot.cli import main
 from bot.core import texts
-from bot.core.conversation import Kind, Memory, Responder, Turn, leans_back, with_context
+from bot.core.conversation import (
+    Kind,
+    Memory,
+    Responder,
+    Turn,
+    leans_back,
+    names_new_subject,
+    new_entry_confirmed,
+    with_context,
+)
 from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
-from bot.core.matching.matcher import Matcher
+from bot.core.matching.matcher import Candidate, Matcher, MatchResult
 from bot.core.matching.text import SynonymTable, clean, normalize
-from bot.core.matching.thresholds import Outcome
+from bot.core.matching.thresholds import Outcome, Thresholds
 from bot.paths import PROJECT_ROOT
 
 
@@ -348,6 +357,62 @@ def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, en
     reply = responder().reply(follow_up, previous=turn)
     assert reply.entry_id == entry_id
     assert reply.outcome is not Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("text", "new_subject"),
+    [
+        ("那许大鹏呢？", True),
+        ("那住宿呢", True),
+        ("那他呢", False),
+        ("那些人收获大不大", False),  # 那些人 points back; it names no subject of its own
+        ("那个人是干什么的", False),
+    ],
+)
+def test_a_follow_up_that_names_its_own_subject(text: str, new_subject: bool) -> None:
+    assert names_new_subject(text) is new_subject
+
+
+def test_a_follow_up_pointing_back_is_answered_with_the_entry_both_readings_find() -> None:
+    turn = responder().reply("以前派过几批干部").turn
+    assert turn is not None and turn.entry_id == "history"
+    assert responder().reply("那些人收获大不大").outcome is Outcome.SUGGEST  # alone: not sure enough
+    after = responder().reply("那些人收获大不大", previous=turn)
+    assert (after.outcome, after.entry_id) == (Outcome.ANSWER, "history_gains")
+
+
+_LIMITS = Thresholds(answer=60.0, margin=10.0)
+
+
+def _result(outcome: Outcome, *scored: tuple[str, float]) -> MatchResult:
+    return MatchResult("q", "q", outcome, tuple(Candidate(entry_id, entry_id, score) for entry_id, score in scored))
+
+
+@pytest.mark.parametrize(
+    ("followed", "alone", "confirmed"),
+    [
+        (_result(Outcome.SUGGEST, ("b", 35.0), ("a", 5.0)), _result(Outcome.SUGGEST, ("c", 9.0), ("b", 8.0)), True),
+        (
+            _result(Outcome.SUGGEST, ("a", 35.0), ("b", 5.0)),
+            _result(Outcome.SUGGEST, ("a", 9.0)),
+            False,
+        ),  # the entry before
+        (
+            _result(Outcome.SUGGEST, ("b", 25.0), ("a", 5.0)),
+            _result(Outcome.SUGGEST, ("b", 9.0)),
+            False,
+        ),  # under half the limit
+        (_result(Outcome.SUGGEST, ("b", 35.0), ("c", 30.0)), _result(Outcome.SUGGEST, ("b", 9.0)), False),  # no lead
+        (
+            _result(Outcome.SUGGEST, ("b", 35.0), ("a", 5.0)),
+            _result(Outcome.SUGGEST, ("c", 9.0), ("d", 8.0), ("e", 7.0), ("b", 6.0)),
+            False,  # the question alone does not rank it among its first three
+        ),
+        (_result(Outcome.DECLINE, ("b", 35.0)), _result(Outcome.SUGGEST, ("b", 9.0)), False),
+    ],
+)
+def test_when_a_suggested_follow_up_is_answered(followed: MatchResult, alone: MatchResult, confirmed: bool) -> None:
+    assert new_entry_confirmed(followed, alone, Turn("q", "a"), _LIMITS) is confirmed
 
 
 def test_a_self_contained_question_ignores_the_context() -> None:
