@@ -1,10 +1,12 @@
 """Fit the matcher's scoring model and thresholds on the tuning data only.
 
-    python -m benchmarks.calibrate [--tianchi PATH]
+    python -m benchmarks.calibrate [--tianchi PATH] [--write]
 
 Learns on the tuning part of tests/data/questions.yaml and on Tianchi part A
-(see :mod:`benchmarks.datasets`), prints the fitted ``bias``, ``coefficients``
-and ``acceptance`` for ``bot.core.matching.features.Weights`` and the quality each
+(see :mod:`benchmarks.datasets`), prints the fitted weights of the ranking and
+confidence stages (``--write`` stores them, by feature name, in
+``bot/core/matching/fitted.py``, which :class:`~bot.core.matching.features.Weights`
+reads) and the quality each
 threshold choice gives on those same parts; the shipped thresholds are the
 lowest answer threshold that keeps Tianchi A's confident precision ≥ 95 % and
 its confidently answered negatives < 5 %.  The held-out parts (our holdout, Tianchi B) are reported by
@@ -18,6 +20,7 @@ import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -283,6 +286,32 @@ def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
     return samples(Matcher(dataset.knowledge, weights=weights), dataset.parts[part])
 
 
+TARGET = Path(__file__).resolve().parent.parent / "bot" / "core" / "matching" / "fitted.py"
+FITTED_HEADER = '''"""Scoring weights fitted by ``python -m benchmarks.calibrate --write``; do not edit.
+
+Fitted on the tuning part of tests/data/questions.yaml and on Tianchi part A, never on a
+held-out part.  ``RANKING`` weighs each feature of
+:data:`~bot.core.matching.features.FEATURES` into a candidate's ranking logit;
+``ACCEPTANCE`` weighs each input of :data:`~bot.core.matching.features.ACCEPTANCE_FEATURES`
+into the logit of its 0-100 confidence.  A weight of 0 is a feature the fit gives no say.
+"""
+'''
+
+
+def render_weights(bias: float, coefficients: Sequence[float], acceptance: Sequence[float]) -> str:
+    """The text of ``fitted.py`` for these weights (3 decimals), each under its feature's name."""
+
+    def table(name: str, names: Sequence[str], values: Sequence[float]) -> str:
+        rows = "".join(f'    "{key}": {round(float(value), 3)!r},\n' for key, value in zip(names, values, strict=True))
+        return f"{name} = {{\n{rows}}}\n"
+
+    return (
+        f"{FITTED_HEADER}\nRANKING_BIAS = {round(float(bias), 3)!r}\n{table('RANKING', FEATURES, coefficients)}"
+        f"\nACCEPTANCE_BIAS = {round(float(acceptance[0]), 3)!r}\n"
+        f"{table('ACCEPTANCE', ACCEPTANCE_FEATURES, acceptance[1:])}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tianchi", help="Tianchi folder (default $FAQBOT_TIANCHI or ../shared/bench/tianchi)")
@@ -299,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--pointwise", action="store_true", help="fit the ranking stage per candidate instead of by conditional logit"
     )
     parser.add_argument("--short", action="store_true", help="print only a few threshold rows")
+    parser.add_argument("--write", action="store_true", help=f"store the fitted weights in {TARGET.name}")
     args = parser.parse_args(argv)
     own = own_dataset()
     path = tianchi_path(args.tianchi)
@@ -316,9 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups = weighted_groups(own_samples, tianchi_samples, args.faq_weight, args.unrelated_weight)
     beta = fit(groups) if args.pointwise else fit_softmax(groups)
     gamma = fit_acceptance(groups, beta)
-    print(f"bias={float(beta[0]):.3f},")
-    print(f"coefficients={tuple(round(float(b), 3) for b in beta[1:])},  # {FEATURES}")
-    print(f"acceptance={tuple(round(float(g), 3) for g in gamma)},")
+    fitted = render_weights(float(beta[0]), beta[1:].tolist(), gamma.tolist())
+    print(fitted)
+    if args.write:
+        TARGET.write_text(fitted, encoding="utf-8")
+        print(f"written to {TARGET}")
     print(
         f"{'answer':>6} {'margin':>6} | faq right wrong top1 declined unrel-answered | tianchi-A right wrong top1 negwrong"
     )

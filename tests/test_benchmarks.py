@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks import run
+from benchmarks.calibrate import TARGET, render_weights
 from benchmarks.datasets import part_of, tianchi_available, tianchi_path
 from benchmarks.scale import synthetic_knowledge
 from benchmarks.tables import Share, Table, format_cell
 from bot.core.knowledge.model import Entry, Knowledge
+from bot.core.matching import fitted
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights
 
 
 def test_harness_on_our_faq_with_a_small_scale_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -126,3 +129,10 @@ def test_cross_validation_answers_each_question_from_the_other_folds() -> None:
     assert tally.unrelated == 15
     assert 0 <= tally.right <= tally.positives
     assert "right answers" in tally.line("slack 0.03")
+
+
+def test_the_weights_module_is_as_the_fitting_script_writes_it() -> None:
+    weights = Weights()
+    assert TARGET.read_text(encoding="utf-8") == render_weights(weights.bias, weights.coefficients, weights.acceptance)
+    assert list(fitted.RANKING) == list(FEATURES)  # every feature named, in the model's order
+    assert list(fitted.ACCEPTANCE) == list(ACCEPTANCE_FEATURES)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.matching import fitted
 from bot.core.matching.learned import CHANGE_RISK
 from bot.core.matching.text import tokens
 
@@ -56,7 +57,7 @@ class Weights:
 
     Scoring has two logistic stages, both fitted by ``python -m benchmarks.calibrate``
     on the tuning part of our labelled questions and on half of the Tianchi
-    benchmark.  The *ranking* logit is ``bias`` plus ``coefficients`` times
+    benchmark, which writes their weights by feature name into :mod:`bot.core.matching.fitted`.  The *ranking* logit is ``bias`` plus ``coefficients`` times
     :data:`FEATURES`; the *confidence* is a logistic function of
     :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
     same features, the candidate's lead in ranking logit over the best other
@@ -77,54 +78,9 @@ class Weights:
     homophone: float = 0.5
     function: float = 0.3
     keep_power: float = 2.0
-    coefficients: tuple[float, ...] = (
-        2.186,
-        3.093,
-        2.941,
-        0.476,
-        1.781,
-        -0.36,
-        0.38,
-        -0.069,
-        -3.691,
-        0.0,
-        -0.857,
-        -1.75,
-        0.0,
-        0.596,
-        -0.021,
-        -0.993,
-        1.864,
-        1.007,
-        0.0,
-    )
-    bias: float = 0.000
-    acceptance: tuple[float, ...] = (
-        -3.392,
-        1.25,
-        0.513,
-        -4.383,
-        -0.72,
-        4.418,
-        -0.926,
-        0.01,
-        -0.759,
-        -2.79,
-        -0.042,
-        -1.482,
-        -0.952,
-        1.163,
-        0.0,
-        -1.643,
-        0.0,
-        -0.233,
-        0.126,
-        -3.438,
-        0.353,
-        -0.002,
-        3.579,
-        -0.396,
-    )
+    coefficients: tuple[float, ...] = tuple(fitted.RANKING[name] for name in FEATURES)
+    bias: float = fitted.RANKING_BIAS
+    acceptance: tuple[float, ...] = (fitted.ACCEPTANCE_BIAS, *(fitted.ACCEPTANCE[name] for name in ACCEPTANCE_FEATURES))
     rerank_depth: int = 30
 
 
