@@ -57,7 +57,8 @@ class Weights:
 
     Scoring has two logistic stages, both fitted by ``python -m benchmarks.calibrate``
     on the tuning part of our labelled questions and on half of the Tianchi
-    benchmark, which writes their weights by feature name into :mod:`bot.core.matching.fitted`.  The *ranking* logit is ``bias`` plus ``coefficients`` times
+    benchmark; it writes their weights, by feature name, into
+    :mod:`bot.core.matching.fitted`.  The *ranking* logit is ``bias`` plus ``coefficients`` times
     :data:`FEATURES`; the *confidence* is a logistic function of
     :data:`ACCEPTANCE_FEATURES` with ``acceptance`` = (bias, coefficients…): the
     same features, the candidate's lead in ranking logit over the best other
