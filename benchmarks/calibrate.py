@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.evaluation import TUNING, Kind, LabelledQuestion
-from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, LONE_LEAD, Weights, acceptance_inputs
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, leads
 from bot.core.matching.matcher import Matcher, spans
 from bot.core.matching.thresholds import Thresholds
 
@@ -154,24 +154,11 @@ class Quality:
     negative_wrong: float  # negatives answered with the entry they do not mean
 
 
-def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each candidate's ranking logit minus the best other candidate's."""
-    if len(logits) == 1:
-        return np.asarray([LONE_LEAD], dtype=np.float64)
-    order = np.sort(logits)
-    best, second = order[-1], order[-2]
-    return np.asarray(logits - np.where(logits == best, second, best), dtype=np.float64)
-
-
 def acceptance_features(sample: Sample, beta: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The confidence stage's inputs per candidate (Matcher.ACCEPTANCE_FEATURES)."""
+    """The confidence stage's inputs per candidate (:data:`ACCEPTANCE_FEATURES`)."""
     if not len(sample.labels):
         return np.zeros((0, len(ACCEPTANCE_FEATURES)))
-    logits = beta[0] + sample.features @ beta[1:]
-    return np.asarray(
-        [acceptance_inputs(tuple(row), lead) for row, lead in zip(sample.features, leads(logits), strict=True)],
-        dtype=np.float64,
-    )
+    return acceptance_inputs(sample.features, leads(beta[0] + sample.features @ beta[1:]))
 
 
 def confidences(sample: Sample, beta: NDArray[np.float64], gamma: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -76,8 +76,9 @@ def test_keep_rates_and_change_risks_from_pairs() -> None:
 def test_fits_separate_right_from_wrong_candidates() -> None:
     import numpy as np
 
-    from benchmarks.calibrate import Sample, fit, fit_softmax, leads
+    from benchmarks.calibrate import Sample, fit, fit_softmax
     from bot.core.matching.evaluation import Kind
+    from bot.core.matching.features import leads
 
     rows = np.asarray([[0.9, 0.1], [0.2, 0.3], [0.1, 0.2]])
     samples = [Sample(Kind.POSITIVE, rows, np.asarray([1.0, 0.0, 0.0]), np.zeros(3, bool)) for _ in range(5)]

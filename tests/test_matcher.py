@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.core.knowledge.article import parse_article
 from bot.core.knowledge.model import Entry, Knowledge, Passage
-from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, change_risk
-from bot.core.matching.grams import gram_key, grams
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, ChangeRisk, Weights, acceptance_inputs
+from bot.core.matching.grams import grams
+from bot.core.matching.keys import gram_key
 from bot.core.matching.matcher import Matcher, spans
-from bot.core.matching.text import tokens
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 ENTRIES = (
@@ -149,11 +150,11 @@ def test_a_kind_of_question_the_phrasing_does_not_ask_is_flagged(matcher: Matche
 
 
 def test_a_lead_resting_on_unseen_words_means_less() -> None:
-    base = tuple(0.5 for _ in FEATURES)
-    unknown = FEATURES.index("unknown_share")
-    foreign = tuple(0.6 if index == unknown else value for index, value in enumerate(base))
-    known = acceptance_inputs(base, 8.0)
-    unseen = acceptance_inputs(foreign, 8.0)
+    base = np.full((1, len(FEATURES)), 0.5)
+    foreign = base.copy()
+    foreign[0, FEATURES.index("unknown_share")] = 0.6
+    known = acceptance_inputs(base, np.asarray([8.0]))[0]
+    unseen = acceptance_inputs(foreign, np.asarray([8.0]))[0]
     assert len(known) == len(ACCEPTANCE_FEATURES)
     assert (
         unseen[ACCEPTANCE_FEATURES.index("unknown_share×lead")] > known[ACCEPTANCE_FEATURES.index("unknown_share×lead")]
@@ -206,7 +207,9 @@ def test_gram_key_is_stable() -> None:
 
 
 def test_change_risk_is_zero_for_the_same_characters() -> None:
-    assert change_risk(set(tokens("感冒了怎么办")), "感冒了怎么办") == 0.0
+    assert ChangeRisk(["感冒了怎么办", "感冒了吃什么"]).of("感冒了怎么办", np.asarray([0]))[0] == pytest.approx(
+        0.0, abs=1e-12
+    )
 
 
 @pytest.mark.parametrize(
@@ -219,7 +222,8 @@ def test_change_risk_is_zero_for_the_same_characters() -> None:
 def test_change_risk_is_lower_for_a_paraphrase_than_for_another_question(
     question: str, paraphrase: str, contrast: str
 ) -> None:
-    assert change_risk(set(tokens(paraphrase)), question) < change_risk(set(tokens(contrast)), question)
+    paraphrased, contrasted = ChangeRisk([paraphrase, contrast]).of(question, np.asarray([0, 1]))
+    assert paraphrased < contrasted
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,15 @@ runner-up into a 0–100 confidence (:data:`ACCEPTANCE_FEATURES`).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.core.matching import fitted
+from bot.core.matching.keys import runs
 from bot.core.matching.learned import CHANGE_RISK
 from bot.core.matching.text import tokens
 
@@ -90,8 +95,17 @@ _ENTRY_COVERAGE = FEATURES.index("entry_coverage")
 _UNKNOWN_SHARE = FEATURES.index("unknown_share")
 
 
-def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ...]:
-    """The confidence stage's inputs (:data:`ACCEPTANCE_FEATURES`) for one candidate.
+def leads(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each candidate's ranking logit minus the best other candidate's (:data:`LONE_LEAD` when alone)."""
+    if len(logits) == 1:
+        return np.asarray([LONE_LEAD], dtype=np.float64)
+    order = np.sort(logits)
+    best, second = order[-1], order[-2]
+    return np.asarray(logits - np.where(logits == best, second, best), dtype=np.float64)
+
+
+def acceptance_inputs(features: NDArray[np.float64], lead: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The confidence stage's inputs (:data:`ACCEPTANCE_FEATURES`), one row per candidate.
 
     Two products let confidence depend on how richly the entry is phrased: a
     lead or a coverage means more for an entry written ten ways than for one
@@ -100,22 +114,60 @@ def acceptance_inputs(features: Sequence[float], lead: float) -> tuple[float, ..
     (江苏和浙江哪个省GDP高 is far from every other entry, yet not about the
     destinations).
     """
-    phrasings = features[_PHRASINGS]
-    return (
-        *features,
-        lead,
-        phrasings * lead,
-        phrasings * features[_ENTRY_COVERAGE],
-        features[_UNKNOWN_SHARE] * lead,
+    phrasings = features[:, _PHRASINGS]
+    return np.column_stack(
+        (
+            features,
+            lead,
+            phrasings * lead,
+            phrasings * features[:, _ENTRY_COVERAGE],
+            features[:, _UNKNOWN_SHARE] * lead,
+        )
     )
 
 
-def change_risk(query_chars: set[str], question: str) -> float:
-    """How likely the characters on one side only make the two questions ask different things.
+def confidences(features: NDArray[np.float64], logits: NDArray[np.float64], weights: Weights) -> NDArray[np.float64]:
+    """Each candidate's 0–100 confidence from its features and its lead in ranking ``logits``."""
+    bias, *coefficients = weights.acceptance
+    accepted = bias + acceptance_inputs(features, leads(logits)) @ np.asarray(coefficients)
+    return np.asarray(100.0 / (1.0 + np.exp(-np.clip(accepted, -50.0, 50.0))), dtype=np.float64)
 
-    Sums the learned :data:`~bot.core.matching.learned.CHANGE_RISK` of each character in
-    the symmetric difference (scaled by 1/10); a differing character the table
-    does not know counts :data:`UNKNOWN_CHANGE_RISK`.
+
+class ChangeRisk:
+    """How likely the characters on one side only make a question and a phrasing ask different things.
+
+    Sums the learned :data:`~bot.core.matching.learned.CHANGE_RISK` of each
+    character in the symmetric difference of their character sets (scaled by
+    1/10); a differing character the table does not know counts
+    :data:`UNKNOWN_CHANGE_RISK`.  The sum over the difference is the sum over
+    both sides less twice the sum over the characters they share.
     """
-    differing = query_chars.symmetric_difference(tokens(question))
-    return sum(CHANGE_RISK.get(char, UNKNOWN_CHANGE_RISK) for char in differing) / 10.0
+
+    def __init__(self, phrasings: Sequence[str]) -> None:
+        self._char_ids: dict[str, int] = {}
+        flat: array[int] = array("i")
+        ends: array[int] = array("q", [0])
+        for text in phrasings:
+            flat.extend(self._char_ids.setdefault(char, len(self._char_ids)) for char in set(tokens(text)))
+            ends.append(len(flat))
+        # Each phrasing's distinct characters (as ids), one phrasing after the other.
+        self._chars = np.frombuffer(flat, np.int32) if flat else np.zeros(0, np.int32)
+        self._pointer = np.frombuffer(ends, np.int64)
+        self._risks = np.fromiter(map(_risk, self._char_ids), np.float64, len(self._char_ids))
+
+    def of(self, question: str, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The change risk between ``question`` (rewritten) and each of the phrasings ``rows``."""
+        chars = set(tokens(question))
+        known = np.fromiter((self._char_ids[char] for char in chars if char in self._char_ids), np.int32)
+        positions, lengths = runs(self._pointer, rows)
+        found = self._chars[positions]
+        risks = self._risks[found]
+        shared = np.isin(found, known)
+        of_row = np.repeat(np.arange(len(rows)), lengths)
+        own = np.bincount(of_row, weights=risks, minlength=len(rows))
+        common = np.bincount(of_row[shared], weights=risks[shared], minlength=len(rows))
+        return np.asarray((sum(map(_risk, chars)) + own - 2.0 * common) / 10.0, dtype=np.float64)
+
+
+def _risk(char: str) -> float:
+    return CHANGE_RISK.get(char, UNKNOWN_CHANGE_RISK)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import zlib
 from collections import Counter
 
 from bot.core.matching import phrases
 from bot.core.matching.features import Weights
+from bot.core.matching.keys import gram_key
 from bot.core.matching.learned import KEEP_RATE
 from bot.core.matching.pinyin import reading, split_pinyin
 from bot.core.matching.text import SynonymTable, normalize, tokens
@@ -90,11 +90,6 @@ def misspelt_grams(rewritten: str, known_of: dict[str, bool]) -> frozenset[str]:
         if known_of.get(PINYIN + (reading(a) or a) + " " + (reading(b) or b)):
             found.update((a, b, a + PAIR + b))
     return frozenset(gram for gram in found if not known_of.get(gram, True))
-
-
-def gram_key(gram: str) -> int:
-    """A stable 32-bit id of a gram (the same in every process)."""
-    return zlib.crc32(gram.encode("utf-8", "surrogatepass"))
 
 
 def gram_keys(text: str, synonyms: SynonymTable) -> frozenset[int]:

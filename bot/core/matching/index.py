@@ -10,36 +10,15 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bot.core.matching import phrases
 from bot.core.matching.features import Weights
-from bot.core.matching.grams import PAIR, gram_key, grams, kind_factor, misspelt_grams
-
-
-def pointer(sorted_ids: NDArray[np.int32], size: int) -> NDArray[np.int64]:
-    """CSR row pointer: postings of gram g are ``[pointer[g], pointer[g + 1])``."""
-    return np.concatenate([[0], np.cumsum(np.bincount(sorted_ids, minlength=size))]).astype(np.int64)
-
-
-def gather(
-    pointer: NDArray[np.int64],
-    postings: NDArray[np.int32],
-    gram_ids: list[int],
-    query_weights: NDArray[np.float64],
-    values: NDArray[np.float32] | None = None,
-) -> tuple[NDArray[np.int32], NDArray[np.float32], NDArray[np.float64]]:
-    """The postings of the query's grams, their stored values and the query weight of each."""
-    spans = [(int(pointer[g]), int(pointer[g + 1])) for g in gram_ids]
-    found = np.concatenate([postings[a:b] for a, b in spans]) if spans else np.zeros(0, np.int32)
-    stored = (
-        np.concatenate([values[a:b] for a, b in spans]) if values is not None and spans else np.zeros(0, np.float32)
-    )
-    repeated = np.repeat(query_weights, [b - a for a, b in spans])
-    return found, stored, repeated
+from bot.core.matching.grams import PAIR, grams, kind_factor, misspelt_grams
+from bot.core.matching.keys import gram_key, lookup, pointer
 
 
 @dataclass(frozen=True)
@@ -56,14 +35,9 @@ class Query:
     unknown: float = 0.0
     pair_weights: NDArray[np.float64] | None = None  # weights of the known grams that are character bigrams
     pair_total: float = 1.0
-    grams: tuple[tuple[int, float], ...] = ()  # every gram (known or not) as (hash, weight)
-
-
-def coverage(query: Query, found: frozenset[int]) -> float:
-    """The share of the question's weight (all its grams, seen or not) among ``found``."""
-    if not found:
-        return 0.0
-    return sum(weight for key, weight in query.grams if key in found) / query.total
+    # Every gram, known or not: its key and its weight.
+    keys: NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, np.uint32))
+    gram_weights: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 class GramIndex:
@@ -139,21 +113,16 @@ class GramIndex:
         # How many ways the staff wrote an entry: log(1 + questions).  A well-phrased
         # entry's coverage means more than a single question's, whose near-twins
         # (other entries written once) are likely.
-        self.phrasings = [math.log1p(end - start) for start, end in self.entry_rows]
-
-    def lookup(self, keys: NDArray[np.uint32]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-        """Index ids of gram hashes, and which of them the index knows."""
-        if not len(self.vocabulary):
-            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
-        ids = np.minimum(np.searchsorted(self.vocabulary, keys), len(self.vocabulary) - 1)
-        return ids.astype(np.int64), self.vocabulary[ids] == keys
+        self.phrasings = np.asarray([math.log1p(end - start) for start, end in self.entry_rows], np.float64)
+        # The phrasings of entry e are the rows [phrasing_pointer[e], phrasing_pointer[e + 1]).
+        self.phrasing_pointer = starts.astype(np.int64)
 
     def prepare(self, normalized: str) -> Query:
         """Weigh the grams of a normalised question against this index."""
         rewritten = phrases.rewrite(normalized)
         found = grams(rewritten)
         keys = np.fromiter((gram_key(gram) for gram in found), np.uint32, len(found))
-        ids, known = self.lookup(keys)
+        ids, known = lookup(self.vocabulary, keys)
         counts = np.fromiter(found.values(), np.float64, len(found))
         idf = np.full(len(found), self.unknown_idf)
         idf[known] = self.gram_weight[ids[known]]
@@ -185,5 +154,6 @@ class GramIndex:
             unknown,
             np.where(is_pair, weights, 0.0)[known],
             pair_total or 1.0,
-            tuple(zip(keys.tolist(), weights.tolist(), strict=True)),
+            keys,
+            weights,
         )

@@ -5,16 +5,12 @@ question is read as *grams* (:mod:`bot.core.matching.grams`) weighted by how
 rare they are across entries (IDF) and by how much each character says about
 the meaning (:mod:`bot.core.matching.learned`).
 
-A question is matched in two stages, both over a prepared index:
-
-1. *Retrieval* (:mod:`bot.core.matching.index`) — a few sparse sums over
-   compressed inverted indexes give, for every FAQ question, the TF-IDF cosine
-   and how much of the query it covers, and for every entry how much of the
-   query all its questions together cover.
-2. *Scoring* (here, with :mod:`bot.core.matching.features`) — the best
-   candidates get a handful of features; one logistic model ranks them, a
-   second turns each candidate's features and lead over the runner-up into a
-   0–100 confidence.
+A question is scored over a prepared index (:mod:`bot.core.matching.scoring`):
+sparse sums over compressed inverted indexes retrieve the likely entries, and
+two logistic models over their features rank them and give each a 0–100
+confidence.  The matcher reads a message several ways — whole, by its closing
+clauses, without the context every entry shares — and keeps the reading it
+can trust most.
 
 :class:`~bot.core.matching.thresholds.Thresholds` turn the best confidence and
 its lead over the runner-up into one of three outcomes: answer, suggest or decline.
@@ -23,7 +19,6 @@ its lead over the runner-up into one of three outcomes: answer, suggest or decli
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,11 +27,11 @@ from rapidfuzz import fuzz
 
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching import phrases
-from bot.core.matching.features import LONE_LEAD, Weights, acceptance_inputs, change_risk
+from bot.core.matching.features import Weights
 from bot.core.matching.focus import Focus
-from bot.core.matching.grams import gram_keys
-from bot.core.matching.index import GramIndex, Query, coverage, gather
-from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize, tokens
+from bot.core.matching.index import Query
+from bot.core.matching.scoring import Said, Scored, Scorer
+from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 MAX_SPAN = 3  # the most closing clauses of a message re-read alone
@@ -77,16 +72,6 @@ class MatchResult:
             return 0.0
         second = self.candidates[1].score if len(self.candidates) > 1 else 0.0
         return self.candidates[0].score - second
-
-
-@dataclass(frozen=True)
-class Scored:
-    """The features of one candidate entry for one query (for calibration and tests)."""
-
-    entry: int
-    row: int
-    features: tuple[float, ...]
-    score: float
 
 
 def _leads(candidates: tuple[Candidate, ...]) -> bool:
@@ -138,30 +123,32 @@ class Matcher:
         self._verbatim: dict[str, int | None] = {}
         for text, owner in zip(rewritten, owners, strict=True):
             self._verbatim[text] = owner if self._verbatim.get(text, owner) == owner else None
-        shared: dict[frozenset[str], frozenset[str]] = {}
-        self._forms = [shared.setdefault(found, found) for found in map(phrases.forms, rewritten)]
-        self.index = GramIndex(rewritten, self._owners, len(self._entry_ids), self.weights)
         # What the entries say besides their phrasings: the answer, the paragraph of the article it
         # rests on, and the whole article.  An answer that only repeats a question (a benchmark FAQ
         # without answers) adds nothing, and nor does its paragraph.
-        self._answer_grams: list[frozenset[int]] = []
-        self._paragraph_grams: list[frozenset[int]] = []
+        answers: list[str] = []
+        paragraphs: list[str] = []
         for entry in knowledge.entries:
             has_answer = entry.answer not in entry.questions
-            self._answer_grams.append(gram_keys(entry.answer, self.synonyms) if has_answer else frozenset())
-            paragraph = entry.passage.paragraph.text if entry.passage and has_answer else ""
-            self._paragraph_grams.append(gram_keys(paragraph, self.synonyms))
-        article = knowledge.article
-        self._article_grams = gram_keys(" ".join(p.text for p in article.paragraphs) if article else "", self.synonyms)
+            answers.append(entry.answer if has_answer else "")
+            paragraphs.append(entry.passage.paragraph.text if entry.passage and has_answer else "")
+        article = " ".join(p.text for p in knowledge.article.paragraphs) if knowledge.article else ""
+        self.scorer = Scorer(
+            rewritten,
+            self._owners,
+            self.weights,
+            said=Said(answers, paragraphs, article),
+            synonyms=self.synonyms,
+        )
 
     def prepare(self, query: str) -> Query:
         """Normalise ``query`` and weigh its grams against this index."""
-        return self.index.prepare(normalize(query, self.synonyms))
+        return self.scorer.index.prepare(normalize(query, self.synonyms))
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Match one question; never raises for any string."""
         prepared = self.prepare(query)
-        information = prepared.total / self.index.unknown_idf
+        information = prepared.total / self.scorer.index.unknown_idf
         if not prepared.normalized or not self._rewritten:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, (), information=information)
         candidates = self._candidates(prepared, limit)
@@ -218,8 +205,10 @@ class Matcher:
         return focused
 
     def _candidates(self, prepared: Query, limit: int) -> tuple[Candidate, ...]:
-        scored = self.score(prepared)[:limit]
-        return tuple(Candidate(self._entry_ids[item.entry], self._originals[item.row], item.score) for item in scored)
+        return tuple(
+            Candidate(self._entry_ids[entry], self._originals[row], score)
+            for entry, row, score in self.scorer.rank(prepared).top(limit)
+        )
 
     def _focus(self, query: str, candidates: tuple[Candidate, ...], limit: int) -> tuple[Candidate, ...]:
         """Re-read a message of several clauses by its closing clauses.
@@ -252,90 +241,7 @@ class Matcher:
 
     def score(self, query: Query) -> list[Scored]:
         """Every candidate entry for ``query`` with its features and confidence, best first."""
-        if not len(query.ids):
-            return []
-        index = self.index
-        gram_ids = query.ids.tolist()
-        q_weights = query.weights
-        rows, row_values, row_q = gather(index.row_pointer, index.row_postings, gram_ids, q_weights, index.row_values)
-        size = len(self._rewritten)
-        dots = np.bincount(rows, weights=row_values * row_q, minlength=size)
-        cosines = dots / (index.row_norms * query.norm)
-        row_coverage = np.bincount(rows, weights=row_q, minlength=size) / query.total
-        if query.pair_weights is not None:
-            _, _, row_pairs = gather(index.row_pointer, index.row_postings, gram_ids, query.pair_weights)
-            pair_coverage = np.bincount(rows, weights=row_pairs, minlength=size) / query.pair_total
-        else:
-            pair_coverage = np.zeros(size)
-        row_recall = np.bincount(rows, weights=row_values, minlength=size) / index.row_totals
-        entries, _, entry_q = gather(index.entry_pointer, index.entry_postings, gram_ids, q_weights)
-        entry_coverage = np.bincount(entries, weights=entry_q, minlength=len(self._entry_ids)) / query.total
-
-        depth = min(self.weights.rerank_depth, size)
-        ranking = cosines + row_coverage
-        top_rows = np.argpartition(-ranking, depth - 1)[:depth]
-        candidates = {int(self._owners[row]) for row in top_rows.tolist() if ranking[row] > 0}
-        entry_depth = min(self.weights.rerank_depth, len(self._entry_ids))
-        top_entries = np.argpartition(-entry_coverage, entry_depth - 1)[:entry_depth]
-        candidates.update(int(e) for e in top_entries.tolist() if entry_coverage[e] > 0)
-
-        coefficients = self.weights.coefficients
-        query_chars = set(tokens(query.rewritten))
-        # How much the question says, in units of the rarest possible gram.
-        information = query.total / index.unknown_idf
-        log_information = math.log1p(information)
-        article_coverage = coverage(query, self._article_grams)
-        scored: list[Scored] = []
-        for entry in candidates:
-            start, end = index.entry_rows[entry]
-            local = ranking[start:end]
-            row = start + int(np.argmax(local))
-            row_forms = self._forms[row]
-            shared_form = bool(query.forms & row_forms)
-            other_form = float(bool(query.forms) and bool(row_forms) and not shared_form)
-            lengths = (len(query.rewritten), len(self._rewritten[row]))
-            features = (
-                float(cosines[row]),
-                float(entry_coverage[entry]),
-                float(row_coverage[row]),
-                float(row_recall[row]),
-                fuzz.ratio(query.rewritten, self._rewritten[row]) / 100.0,
-                other_form,
-                float(shared_form),
-                min(lengths) / max(*lengths, 1),
-                change_risk(query_chars, self._rewritten[row]),
-                query.unknown,
-                index.phrasings[entry],
-                float(pair_coverage[row]),
-                log_information,
-                (1.0 - float(row_coverage[row])) * information,
-                float(bool(query.forms) and not row_forms),
-                (1.0 - float(entry_coverage[entry])) * information,
-                coverage(query, self._answer_grams[entry]),
-                coverage(query, self._paragraph_grams[entry]),
-                article_coverage,
-            )
-            logit = self.weights.bias + sum(c * f for c, f in zip(coefficients, features, strict=True))
-            scored.append(Scored(entry, row, features, logit))
-        return self._confidences(scored)
-
-    def _confidences(self, scored: list[Scored]) -> list[Scored]:
-        """Turn ranking logits into 0–100 confidences, in ranking order.
-
-        A candidate is never more confident than one ranked above it, so the
-        scores fall from the first candidate on.
-        """
-        scored.sort(key=lambda item: (-item.score, item.entry))
-        bias, *coefficients = self.weights.acceptance
-        result = []
-        ceiling = 100.0
-        for position, item in enumerate(scored):
-            other = scored[1 if position == 0 else 0].score if len(scored) > 1 else item.score - LONE_LEAD
-            values = acceptance_inputs(item.features, item.score - other)
-            logit = bias + sum(c * v for c, v in zip(coefficients, values, strict=True))
-            ceiling = min(ceiling, 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0))))
-            result.append(Scored(item.entry, item.row, item.features, round(ceiling, 1)))
-        return result
+        return self.scorer.rank(query).scored()
 
     @property
     def entry_ids(self) -> Sequence[str]:
