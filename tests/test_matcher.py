@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from rapidfuzz import fuzz
 
 from bot.core.knowledge.article import parse_article
 from bot.core.knowledge.model import Entry, Knowledge, Passage
+from bot.core.matching import phrases
 from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, ChangeRisk, Weights, acceptance_inputs
-from bot.core.matching.grams import grams
+from bot.core.matching.grams import gram_keys, grams
 from bot.core.matching.keys import gram_key
+from bot.core.matching.learned import CHANGE_RISK
 from bot.core.matching.matcher import Matcher, spans
+from bot.core.matching.text import tokens
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 ENTRIES = (
@@ -305,3 +309,30 @@ def test_an_answer_that_repeats_its_question_adds_nothing() -> None:
     for name in ("answer_coverage", "paragraph_coverage", "article_coverage"):
         index = FEATURES.index(name)
         assert all(item.features[index] == 0.0 for item in matcher.score(matcher.prepare("百令胶囊需要注意什么")))
+
+
+@pytest.mark.parametrize(
+    "question", ["许大朋是谁", "去哪里学习锻炼，那边的房价高不高", "是不是100名左右", "补贴是什么"]
+)
+def test_each_candidates_features_are_as_defined_one_by_one(matcher: Matcher, question: str) -> None:
+    """The columns computed for all candidates at once equal the definitions applied to each candidate alone."""
+    prepared = matcher.prepare(question)
+    query_chars = set(tokens(prepared.rewritten))
+    weights = dict(zip(prepared.keys.tolist(), prepared.gram_weights.tolist(), strict=True))
+    scored = matcher.score(prepared)
+    assert scored
+    for item in scored:
+        phrasing = matcher.scorer.phrasings[item.row]
+        assert matcher.scorer.owners[item.row] == item.entry  # the entry's own phrasing
+        feature = dict(zip(FEATURES, item.features, strict=True))
+        assert feature["ratio"] == pytest.approx(fuzz.ratio(prepared.rewritten, phrasing) / 100.0)
+        lengths = (len(prepared.rewritten), len(phrasing))
+        assert feature["length_ratio"] == pytest.approx(min(lengths) / max(*lengths, 1))
+        differing = query_chars.symmetric_difference(tokens(phrasing))
+        assert feature["change_risk"] == pytest.approx(sum(CHANGE_RISK.get(c, 1.0) for c in differing) / 10.0)
+        assert feature["same_form"] == float(bool(prepared.forms & phrases.forms(phrasing)))
+        entry = matcher.knowledge.entries[item.entry]
+        answer = gram_keys(entry.answer, matcher.synonyms) if entry.answer not in entry.questions else frozenset()
+        covered = sum(weight for key, weight in weights.items() if key in answer)
+        assert feature["answer_coverage"] == pytest.approx(covered / prepared.total)
+    assert [item.score for item in scored] == sorted((item.score for item in scored), reverse=True)
