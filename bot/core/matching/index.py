@@ -108,14 +108,12 @@ class GramIndex:
         self.entry_pointer = pointer(entry_gram, vocabulary_size)
         self.entry_postings = entry_of_pair
 
-        starts = np.searchsorted(self.owners, np.arange(entry_count + 1))
-        self.entry_rows = [(int(starts[e]), int(starts[e + 1])) for e in range(entry_count)]
+        # The phrasings of entry e are the rows [phrasing_pointer[e], phrasing_pointer[e + 1]).
+        self.phrasing_pointer = np.searchsorted(self.owners, np.arange(entry_count + 1)).astype(np.int64)
         # How many ways the staff wrote an entry: log(1 + questions).  A well-phrased
         # entry's coverage means more than a single question's, whose near-twins
         # (other entries written once) are likely.
-        self.phrasings = np.asarray([math.log1p(end - start) for start, end in self.entry_rows], np.float64)
-        # The phrasings of entry e are the rows [phrasing_pointer[e], phrasing_pointer[e + 1]).
-        self.phrasing_pointer = starts.astype(np.int64)
+        self.phrasings = np.asarray([math.log1p(n) for n in np.diff(self.phrasing_pointer).tolist()], np.float64)
 
     def prepare(self, normalized: str) -> Query:
         """Weigh the grams of a normalised question against this index."""

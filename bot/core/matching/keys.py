@@ -55,8 +55,9 @@ class Postings:
             for key in found:
                 keys.append(key)
                 holders.append(document)
-        by_key = np.argsort(np.asarray(keys, np.uint32), kind="stable")
-        self.vocabulary, first = np.unique(np.asarray(keys, np.uint32)[by_key], return_index=True)
+        every = np.asarray(keys, np.uint32)
+        by_key = np.argsort(every, kind="stable")
+        self.vocabulary, first = np.unique(every[by_key], return_index=True)
         self.pointer = np.append(first, len(keys)).astype(np.int64)
         self.postings = np.asarray(holders, np.int32)[by_key]
 
