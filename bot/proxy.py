@@ -10,14 +10,12 @@ one line naming where it came from.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 CONFIG_KEY = "proxy"
 SCHEMES = ("http", "https", "socks5", "socks5h")
-SOCKS_EXTRA = "httpx[socks]"
 DEFAULT_API = "https://api.telegram.org"
 
 
@@ -74,10 +72,6 @@ def check_proxy_url(url: str, source: str) -> str:
         raise ProxyURLError(f"{source} has an invalid port: {shown!r}")
     if parts.path not in {"", "/"} or parts.query or parts.fragment:
         raise ProxyURLError(f"{source} must be only scheme://[user:password@]host:port, not {shown!r}")
-    if parts.scheme.lower().startswith("socks") and importlib.util.find_spec("socksio") is None:
-        raise ProxyURLError(
-            f"{source} is a SOCKS proxy, which needs the '{SOCKS_EXTRA}' package: pip install '{SOCKS_EXTRA}'"
-        )
     return url
 
 

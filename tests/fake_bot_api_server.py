@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import ssl
 import threading
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.kit.api import UPDATES_LIMIT, FakeBotApi
 from tests.kit.constants import JSON
@@ -35,6 +37,23 @@ def decode_params(body: bytes) -> JSON:
             value = value == "true"
         params[key] = value
     return params
+
+
+def decode_multipart(content_type: str, body: bytes) -> tuple[JSON, dict[str, tuple[str, bytes, str]]]:
+    """A multipart form (a request uploading files): its parameters as :func:`decode_params` reads them,
+    and its files by field name as ``(filename, content, mimetype)``."""
+    form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    fields: list[tuple[str, str]] = []
+    files: dict[str, tuple[str, bytes, str]] = {}
+    for part in form.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        content = part.get_payload(decode=True)
+        assert isinstance(content, bytes)
+        if (filename := part.get_filename()) is not None:
+            files[name] = (filename, content, part.get_content_type())
+        else:
+            fields.append((name, content.decode("utf-8")))
+    return decode_params(urlencode(fields).encode()), files
 
 
 class _Server(ThreadingHTTPServer):
@@ -59,6 +78,11 @@ class FakeBotApiServer:
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"{self.scheme}://{host!s}:{port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Where files are downloaded from (the bot's ``base_file_url``)."""
+        return self.base_url.removesuffix("/bot") + "/file/bot"
 
     def __enter__(self) -> FakeBotApiServer:
         self.thread.start()
@@ -85,6 +109,10 @@ class FakeBotApiServer:
                 self._answer(body)
 
             def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                if path.startswith(f"/file/bot{api.token}/"):  # a file download: base_file_url + token + "/" + path
+                    self._download(path.removeprefix(f"/file/bot{api.token}/"))
+                    return
                 self._answer(b"")
 
             def _answer(self, body: bytes) -> None:
@@ -93,17 +121,30 @@ class FakeBotApiServer:
                 if prefix != f"/bot{api.token}":
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
-                if "multipart/form-data" in (self.headers.get("Content-Type") or ""):
-                    self._send(400, {"ok": False, "error_code": 400, "description": "files are not supported here"})
-                    return
-                params = decode_params(body)
+                content_type = self.headers.get("Content-Type") or ""
+                files: dict[str, tuple[str, bytes, str]] = {}
+                if content_type.startswith("multipart/form-data"):
+                    params, files = decode_multipart(content_type, body)
+                else:
+                    params = decode_params(body)
                 if method == "getUpdates":
                     offset, limit = int(params.get("offset", 0) or 0), int(params.get("limit", 0) or UPDATES_LIMIT)
                     updates = api.wait_for_updates(offset, LONG_POLL_HOLD_SECONDS, limit)
                     self._send(200, {"ok": True, "result": updates})
                     return
-                response = api.call(method, params)
+                response = api.call(method, params, files)
                 self._send(200 if response["ok"] else int(response["error_code"]), response)
+
+            def _download(self, file_path: str) -> None:
+                content = api.files.get(file_path)
+                if content is None:
+                    self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
 
             def _send(self, status: int, payload: JSON) -> None:
                 data = json.dumps(payload).encode()

@@ -122,10 +122,9 @@ def restore_logging() -> Iterator[None]:
         logging.getLogger(name).setLevel(old)
 
 
-def test_httpx_and_apscheduler_are_quiet(restore_logging: None) -> None:
+def test_apscheduler_is_quiet(restore_logging: None) -> None:
     run_command.configure_logging("DEBUG", (TOKEN,))
     assert logging.getLogger().level == logging.DEBUG
-    assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
     assert logging.getLogger("apscheduler").getEffectiveLevel() == logging.WARNING
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.tg.context import FaqApplication
 
 DEFAULT_CONFIG = Path("config.yaml")
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")  # httpx logs request URLs, which contain the token
+QUIET_LOGGERS = ("apscheduler",)  # a line for every job run
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -43,7 +43,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.core.conversation import Memory, Responder
@@ -53,12 +53,12 @@ from bot.core.usage.journal import Journal
 from bot.proxy import proxy_in_effect
 from bot.tg import answering, article, errors, fallback, health, inline, privacy, storagewatch, welcome
 from bot.tg.announcements import handlers as announcements
-from bot.tg.connections import PooledRequest
+from bot.tg.connections import AiohttpRequest
 from bot.tg.context import CONTEXT_TYPES, FaqApplication
 from bot.tg.feature import CommandMenu, Feature
 from bot.tg.handoffs import handlers as handoff
 from bot.tg.lanes import ChatLanes
-from bot.tg.ratelimit import RateLimiter
+from bot.tg.ratelimit import IN_FLIGHT_ANSWERS, IN_FLIGHT_MESSAGES, RateLimiter
 from bot.tg.staff import handlers as staff
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ ALLOWED_UPDATES = (
     Update.INLINE_QUERY,
     Update.MY_CHAT_MEMBER,
 )
+# A connection for every request the rate limiter lets out at once, and for file downloads, which it does not see
+SENDING_CONNECTIONS = IN_FLIGHT_MESSAGES + IN_FLIGHT_ANSWERS + 8
 BOOTSTRAP_RETRIES = 5  # start-up calls (getMe, deleteWebhook) retried on network errors, then exit
 
 
@@ -132,9 +134,7 @@ def build_application(
     else:
         proxy = proxy_in_effect(config.proxy, config.base_url, os.environ)
         url = proxy.url if proxy else None  # long polling goes through the proxy too
-        builder = builder.request(PooledRequest(url)).get_updates_request(
-            HTTPXRequest(connection_pool_size=1, proxy=url)
-        )
+        builder = builder.request(AiohttpRequest(url, SENDING_CONNECTIONS)).get_updates_request(AiohttpRequest(url))
     # The builder cannot infer the job queue's context type; it is the one set by context_types().
     application = cast(FaqApplication, builder.build())
 

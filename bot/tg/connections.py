@@ -1,89 +1,170 @@
-"""The bot's Bot API requests, spread over several small connection pools.
+"""The bot's Bot API requests, sent through aiohttp.
 
-PTB sends every request through one ``httpx`` client, whose connection pool (httpcore)
-looks at each of its connections twice per request: whether it has expired (a socket
-check for every idle one) and how many are idle (a count over all of them, for each
-idle one).  The cost of a request so grows with the square of the connections the
-pool holds.  With a few dozen requests under way — a crowd pressing buttons — the
-pool's bookkeeping took 43 % of the bot's CPU, more than the requests themselves:
-500 button presses at once cost the bot 2.4 s of CPU through PTB's one pool of 256
-connections, 1.4 s through 7 pools of 8.  Among a thousand questions
-(``python -m benchmarks.load``), 14 pools of 4 answer the last presses about 0.2 s
-sooner than 7 pools of 8.
+PTB sends its requests through ``httpx`` unless given another
+:class:`~telegram.request.BaseRequest`, the interface PTB provides for plugging in an
+HTTP library.  Under a crowd the CPU each request costs is what delays the answers to
+button presses: among a thousand users asking at once (``python -m benchmarks.load``)
+the bot spent 13.5–14.8 s of CPU through ``httpx`` (split over small pools, as its pool's
+bookkeeping grows with the square of the connections it holds) and 9.1–10.7 s through
+aiohttp; the callback answers' p99 fell from 1.86–2.04 s to 0.90–1.28 s.
 
-:class:`PooledRequest` keeps several ordinary ``HTTPXRequest``\\ s, each with a small
-pool, and sends each request through the one with the fewest under way.  Together
-they hold a connection for every request the rate limiter lets out at once
-(:data:`~bot.tg.ratelimit.IN_FLIGHT_MESSAGES` + :data:`~bot.tg.ratelimit.IN_FLIGHT_ANSWERS`)
-and for file downloads besides, so no request waits for a connection.
+:class:`AiohttpRequest` keeps one ``aiohttp.ClientSession``, created when PTB initializes
+the bot (a session belongs to the running event loop).  Proxies: ``http://`` and
+``https://`` through aiohttp's own support (a CONNECT tunnel to an HTTPS Bot API),
+``socks5://`` and ``socks5h://`` through ``aiohttp-socks``; the proxy resolves the Bot
+API's host name in both SOCKS forms, as Telegram is blocked by DNS on some networks.
+
+Errors reach PTB as its own: :class:`~telegram.error.TimedOut` for a timeout,
+:class:`~telegram.error.NetworkError` for the rest, with aiohttp's error as the cause,
+which :func:`never_sent` reads.  aiohttp has no timeout for writing a request; the
+whole request is bounded by the sum of the connect, write and read timeouts instead.
 """
 
 from __future__ import annotations
 
-import math
+from urllib.parse import unquote, urlsplit
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
+import aiohttp
+import aiohttp_socks
+from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
-from bot.tg.ratelimit import IN_FLIGHT_ANSWERS, IN_FLIGHT_MESSAGES
+# PTB's own defaults (HTTPXRequest's), in seconds
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 5.0
+WRITE_TIMEOUT = 5.0
+MEDIA_WRITE_TIMEOUT = 20.0  # a request that uploads a file
+POOL_TIMEOUT = 1.0  # waiting for a free connection
 
-POOL_SIZE = 4  # connections per pool
-SPARE_CONNECTIONS = 8  # beyond what the rate limiter lets out: file downloads, which it does not see
-POOLS = math.ceil((IN_FLIGHT_MESSAGES + IN_FLIGHT_ANSWERS + SPARE_CONNECTIONS) / POOL_SIZE)
+# Raised before a byte of the request left: no connection, or none in time, or the proxy refused.
+NOT_SENT_ERRORS: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,  # also a refused HTTP proxy, a bad certificate
+    aiohttp.ConnectionTimeoutError,  # also no free connection within the pool timeout
+    aiohttp.ClientHttpProxyError,  # the HTTP proxy refused the tunnel (e.g. 407)
+    aiohttp_socks.ProxyConnectionError,
+    aiohttp_socks.ProxyTimeoutError,
+    aiohttp_socks.ProxyError,  # the SOCKS proxy refused (credentials, target)
+)
+_SOCKS_ERRORS = (aiohttp_socks.ProxyConnectionError, aiohttp_socks.ProxyTimeoutError, aiohttp_socks.ProxyError)
 
 
-class PooledRequest(BaseRequest):
-    """``HTTPXRequest``\\ s with small pools, each request sent through the least busy one."""
+def never_sent(error: NetworkError) -> bool:
+    """The request failed before reaching Telegram (no connection could be made)."""
+    return isinstance(error.__cause__, NOT_SENT_ERRORS)
 
-    def __init__(self, proxy: str | None = None, pools: int = POOLS, pool_size: int = POOL_SIZE) -> None:
+
+def _given(value: ODVInput[float], default: float) -> float | None:
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _total(*timeouts: float | None) -> float | None:
+    return None if None in timeouts else sum(timeout for timeout in timeouts if timeout is not None)
+
+
+class AiohttpRequest(BaseRequest):
+    """Bot API requests over one aiohttp session, through ``proxy`` if given."""
+
+    def __init__(self, proxy: str | None = None, connections: int = 1) -> None:
         """
         Args:
-            proxy: the proxy every request goes through (``http://``, ``https://``, ``socks5://``), if any.
-            pools: how many pools.
-            pool_size: connections in each.
+            proxy: the proxy every request goes through (``http://``, ``https://``, ``socks5://``,
+                ``socks5h://``), if any.
+            connections: how many requests may be under way at once; more wait for a free connection.
         """
-        self._pools = tuple(HTTPXRequest(connection_pool_size=pool_size, proxy=proxy) for _ in range(pools))
-        self._under_way = [0] * pools
+        self._proxy = proxy
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
 
     @property
-    def read_timeout(self) -> float | None:
-        return self._pools[0].read_timeout
+    def read_timeout(self) -> float:
+        return READ_TIMEOUT
 
     @property
-    def under_way(self) -> tuple[int, ...]:
-        """Requests under way in each pool (for diagnostics and tests)."""
-        return tuple(self._under_way)
+    def connections(self) -> int:
+        """How many requests may be under way at once."""
+        return self._connections
 
     async def initialize(self) -> None:
-        for pool in self._pools:
-            await pool.initialize()
+        if self._session is not None and not self._session.closed:
+            return  # PTB initializes a request shared by polling and sending twice
+        proxy = urlsplit(self._proxy) if self._proxy else None
+        if proxy is not None and proxy.scheme.lower().startswith("socks"):
+            socks = aiohttp_socks.ProxyConnector(
+                proxy_type=aiohttp_socks.ProxyType.SOCKS5,
+                host=proxy.hostname or "",
+                port=proxy.port or 1080,
+                username=unquote(proxy.username) if proxy.username else None,
+                password=unquote(proxy.password) if proxy.password else None,
+                rdns=True,
+                limit=self._connections,
+            )
+            self._session = aiohttp.ClientSession(connector=socks)
+        else:
+            direct = aiohttp.TCPConnector(limit=self._connections)
+            self._session = aiohttp.ClientSession(connector=direct, proxy=self._proxy)
 
     async def shutdown(self) -> None:
-        for pool in self._pools:
-            await pool.shutdown()
+        if self._session is not None:
+            await self._session.close()
 
     async def do_request(  # noqa: PLR0917 - the signature of BaseRequest.do_request
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        index = min(range(len(self._pools)), key=self._under_way.__getitem__)
-        self._under_way[index] += 1
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        uploads = request_data is not None and request_data.contains_files
+        connect = _given(connect_timeout, CONNECT_TIMEOUT)
+        pool = _given(pool_timeout, POOL_TIMEOUT)
+        read = _given(read_timeout, READ_TIMEOUT)
+        write = _given(write_timeout, MEDIA_WRITE_TIMEOUT if uploads else WRITE_TIMEOUT)
+        timeout = aiohttp.ClientTimeout(
+            total=_total(pool, connect, write, read),
+            connect=_total(pool, connect),
+            sock_connect=connect,
+            sock_read=read,
+        )
         try:
-            return await self._pools[index].do_request(
-                url,
+            async with self._session.request(
                 method,
-                request_data=request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
-        finally:
-            self._under_way[index] -= 1
+                url,
+                data=_body(request_data),
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=timeout,
+                allow_redirects=False,
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors too
+            raise TimedOut(_describe(error, url)) from error
+        except (aiohttp.ClientError, *_SOCKS_ERRORS) as error:
+            raise NetworkError(_describe(error, url)) from error
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The parameters as a form, multipart when a file goes with them (as PTB's ``HTTPXRequest`` sends them)."""
+    if request_data is None:
+        return None
+    if not request_data.contains_files:
+        return request_data.json_parameters
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
+
+
+def _describe(error: BaseException, url: str) -> str:
+    """``aiohttp.ServerDisconnectedError: …``, without the URL's path (it holds the bot's token)."""
+    parts = urlsplit(url)
+    text = str(error).replace(url, f"{parts.scheme}://{parts.netloc}")
+    name = f"{type(error).__module__.split('.')[0]}.{type(error).__name__}"
+    return f"{name}: {text}" if text else name

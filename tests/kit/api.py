@@ -17,13 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
+from aiohttp.client_reqrep import ConnectionKey
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from tests.kit.constants import BOT_USERNAME, JSON, TOKEN
+
+# The connection an unreachable Bot API refused (what AiohttpRequest's errors carry)
+_CONNECTION = ConnectionKey(
+    host="api.telegram.org", port=443, is_ssl=True, ssl=True, proxy=None, proxy_auth=None, proxy_headers_hash=None
+)
 
 # -- the fake Bot API -----------------------------------------------------------------------------
 
@@ -316,9 +322,10 @@ class OfflineRequest(BaseRequest):
         try:
             response = self.api.call(api_method, params, files)
         except UnreachableError as error:
-            raise NetworkError(f"httpx.ConnectError: {error}") from httpx.ConnectError(str(error))
+            refused = aiohttp.ClientConnectorError(_CONNECTION, ConnectionRefusedError(111, str(error)))
+            raise NetworkError(f"aiohttp.ClientConnectorError: {refused}") from refused
         except DroppedError as error:
-            raise NetworkError(f"httpx.RemoteProtocolError: {error}") from httpx.RemoteProtocolError(str(error))
+            raise NetworkError(f"aiohttp.ServerDisconnectedError: {error}") from aiohttp.ServerDisconnectedError()
         status = 200 if response["ok"] else int(response["error_code"])
         return status, json.dumps(response).encode()
 

@@ -16,8 +16,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.core.announcements.delivery import SendResult
 from bot.core.announcements.service import Notice
 from bot.tg.common import notify_staff, plain
+from bot.tg.connections import never_sent
 from bot.tg.context import Context
-from bot.tg.ratelimit import at_most_once, never_sent
+from bot.tg.ratelimit import at_most_once
 
 logger = logging.getLogger(__name__)
 
