@@ -146,3 +146,30 @@ def test_slack_trades_right_answers_for_caution() -> None:
     cautious = fit_thresholds(observations, costs=Costs(wrong=0.0), slack=0.1)
     assert tight.thresholds.answer < cautious.thresholds.answer
     assert cautious.right_rate >= tight.right_rate - 0.1
+
+
+FACTS_AND_CONTACT = (
+    "entries:\n"
+    "  - id: price\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元一斤\n"
+    "  - id: nc_delivery\n    questions: [香蕉能送货上门吗, 送货吗]\n    answer: 报道没有说，请咨询{contact}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "observed"),
+    [
+        ("香蕉的价格是多少一斤呢", [Observation]),  # resembles a fact entry: it must not get its facts
+        ("香蕉送货上门要多久", []),  # resembles an entry that sends the asker to a person: any outcome is right
+    ],
+)
+def test_an_uncovered_question_counts_as_unrelated_where_it_could_get_facts(
+    tmp_path: Path, question: str, observed: list[type[Observation]]
+) -> None:
+    from bot.cli.calibrate import observe
+    from bot.core.matching.evaluation import Kind, LabelledQuestion
+
+    (tmp_path / "faq.yaml").write_text(FACTS_AND_CONTACT, encoding="utf-8")
+    matcher = Snapshot.load(tmp_path).matcher
+    observations = observe(matcher, [LabelledQuestion(question, Kind.UNCOVERED)])
+    assert [type(item) for item in observations] == observed
+    assert all(not item.related for item in observations)

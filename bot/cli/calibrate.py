@@ -20,6 +20,7 @@ from bot.core.matching.calibration import (
 )
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
 from bot.core.matching.matcher import Matcher
+from bot.core.matching.scorecard import refers_to_staff
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--max-unrelated",
         type=float,
         default=defaults.unrelated_answered,
-        help=f"allowed share of unrelated questions answered (default {defaults.unrelated_answered})",
+        help=f"allowed share of unrelated (or uncovered) questions answered with facts (default {defaults.unrelated_answered})",
     )
     parser.add_argument(
         "--max-declined",
@@ -58,13 +59,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def observe(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Observation]:
-    """Match each positive or unrelated question (scores do not depend on any limits)."""
+    """Match each positive, unrelated or uncovered question (scores do not depend on any limits).
+
+    An uncovered question (about the programme, answered nowhere) must not be answered with the facts
+    of the entry it resembles most, so it counts as unrelated; where that entry sends the asker to a
+    person (an ``nc_`` entry), any outcome is right and it is left out.
+    """
     observations = []
     for question in questions:
-        if question.kind not in {Kind.POSITIVE, Kind.UNRELATED}:
+        if question.kind not in {Kind.POSITIVE, Kind.UNRELATED, Kind.UNCOVERED}:
             continue
         result = matcher.match(question.text)
         best = result.best
+        if question.kind is Kind.UNCOVERED and (best is None or refers_to_staff(matcher.knowledge, best.entry_id)):
+            continue
         observations.append(
             Observation(
                 score=best.score if best else 0.0,
@@ -80,7 +88,7 @@ def describe(name: str, fit: Fit) -> str:
     return (
         f"{name:<8} right answers {fit.right_rate:6.1%} ({fit.right}/{fit.positives}), "
         f"confident wrong {fit.wrong}, related declined {fit.positives_declined}, "
-        f"unrelated answered {fit.unrelated_answered}/{fit.unrelated}"
+        f"unrelated or uncovered answered with facts {fit.unrelated_answered}/{fit.unrelated}"
     )
 
 

@@ -181,7 +181,7 @@ def write_calibration(path: Path, fit: Fit, source: str) -> None:
     text = (
         "# Confidence limits fitted for this FAQ by `faqbot calibrate` — regenerate rather than edit.\n"
         f"# Fitted on {source}: {fit.right}/{fit.positives} answered right, {fit.wrong} confident wrong answers,\n"
-        f"# {fit.positives_declined} related questions declined, {fit.unrelated_answered}/{fit.unrelated} unrelated answered.\n"
+        f"# {fit.positives_declined} related questions declined, {fit.unrelated_answered}/{fit.unrelated} unrelated or uncovered answered with facts.\n"
         "# Delete this file to use the engine's default limits.\n"
         f"answer: {t.answer:g}\nmargin: {t.margin:g}\nsure: {t.sure:g}\nsuggest: {t.suggest:g}\n"
     )
