@@ -108,9 +108,9 @@ def test_the_costs_hold_on_tuning() -> None:
 
 
 def test_the_costs_on_holdout() -> None:
-    """Measured on holdout (set D's writers brought confusions the tuning part has not: 1.0 % wrong)."""
+    """Measured on holdout (set D's writers brought confusions the tuning part has not: 0.8 % wrong)."""
     positives = pooled(HOLDOUT, POSITIVE_FORMS)
-    assert positives.wrong <= 0.011
+    assert positives.wrong <= 0.009
     assert positives.declined <= 0.03
     assert scorecard()[HOLDOUT, "unrelated"].wrong <= 0.01
     assert scorecard()[HOLDOUT, "uncovered"].wrong == 0.0
@@ -172,17 +172,17 @@ def test_context_forms_are_within_three_points_of_bare_questions_on_holdout() ->
     assert pooled(HOLDOUT, CONTEXT_FORMS).right >= scorecard()[HOLDOUT, "bare"].right - 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 24 % (5 of 21)")
+@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 25 % (5 of 20)")
 def test_target_follow_ups() -> None:
     assert scorecard()[HOLDOUT, FOLLOW_UP].right >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="target: helpful ≥ 98 %; measured 96.0 %")
+@pytest.mark.xfail(strict=True, reason="target: helpful ≥ 98 %; measured 96.5 %")
 def test_target_helpful() -> None:
     assert pooled(HOLDOUT, POSITIVE_FORMS).helpful >= 0.98
 
 
-@pytest.mark.xfail(strict=True, reason="target: confident wrong ≤ 0.5 % on holdout; measured 1.0 % (5 of 480)")
+@pytest.mark.xfail(strict=True, reason="target: confident wrong ≤ 0.5 % on holdout; measured 0.8 % (4 of 480)")
 def test_target_confident_wrong() -> None:
     assert pooled(HOLDOUT, POSITIVE_FORMS).wrong <= 0.005
 

@@ -120,6 +120,20 @@ def test_a_preamble_naming_other_topics_does_not_drown_the_question(message: str
     assert result.best is not None and result.best.entry_id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("除了招商引资，选派干部还得做啥？", "tasks_overview"),  # the other tasks: all of them
+        ("招商之外还有什么活儿", "tasks_overview"),
+        ("除了招商还要学习什么", "task_learning"),  # what to learn: the learning task
+    ],
+)
+def test_besides_one_task_asks_for_the_others(message: str, entry_id: str) -> None:
+    result = shipped().matcher.match(message)
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None and result.best.entry_id == entry_id
+
+
 def test_a_last_clause_alone_cannot_overrule_the_clauses_before_it() -> None:
     # Read alone, 补贴 is the allowance; with the clause before it, the message asks about 孔彬.
     result = shipped().matcher.match("报道里那个孔彬，我想问问他，是什么职务，补贴")
