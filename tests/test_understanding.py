@@ -249,6 +249,14 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("这次规模真不小", True),
         ("先锋团看着挺有气势的", True),
         ("这机器人还挺好用", True),  # a remark about the bot
+        ("好的，我回头再翻翻报道", True),  # an acknowledgement, then what the asker will do
+        ("收到，我跟科室同事说一声", True),
+        ("祝大家招商顺利", True),  # a wish
+        ("各位选派干部加油！", True),
+        ("好的，岗位有多少个", False),  # an acknowledgement, then a question
+        ("收到，住宿怎么安排", False),
+        ("祝贺大会是哪天开的", False),
+        ("怎样才算招商成功", False),
         ("阵仗不小吗", False),  # asks
         ("压力大不大", False),
         ("测试什么时候开始", False),

@@ -215,7 +215,14 @@ JUDGEMENT_RE = re.compile(
     r"(?:不小|不少|不短|不低|不轻松|不容易|不简单|不得了|了不起|有意思|挺多|真多|好多|真大|挺大|好大|真长|挺长|够长"
     r"|舍得|真辛苦|挺辛苦|够辛苦|真行|有魄力|大手笔|下血本|重视|给力|有气势|气派|压力山大|常态|好用|挺快|真快)[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
+# An acknowledgement that opens a remark (好的，我回头再看看报道; 收到，我跟同事说一声).
+ACKNOWLEDGEMENTS = ("好的", "好", "ok", "okay", "嗯", "嗯嗯", "收到", "明白", "了解", "知道了", "谢谢", "多谢", "感谢", "行", "可以")
+# A wish (祝大家招商顺利, 先锋团的同志们加油).
+WISH_RE = re.compile(r"^祝(?!贺)|(?:加油|顺利|成功|圆满)[的啊呀哇了啦吧哈!！。.~～\s]*$")
 # fmt: on
+_ACKNOWLEDGED_RE = re.compile(
+    r"^(?:" + "|".join(map(re.escape, sorted(ACKNOWLEDGEMENTS, key=len, reverse=True))) + r")[\W_]"
+)
 _SMALL_TALK_RE = re.compile("|".join(map(re.escape, sorted(SMALL_TALK, key=len, reverse=True))))
 _ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
 
@@ -223,7 +230,9 @@ _ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
 def is_small_talk(message: str) -> bool:
     """Whether a message only chats: nothing but small-talk words or emoji, or a remark that asks nothing.
 
-    A remark opens with a reaction (哈哈，100个人) or closes on a judgement (阵仗不小).
+    A remark opens with a reaction (哈哈，100个人) or closes on a judgement (阵仗不小); an acknowledgement
+    followed by what the asker will do (好的，我再看看) and a wish (祝…, …加油) ask nothing either, unless
+    they hold a kind of question (好的，岗位有多少个).
 
     An emoji alone (👍, 🙏) is a reaction, like 谢谢; punctuation alone (？？？) says nothing and is not.
     """
@@ -236,5 +245,7 @@ def is_small_talk(message: str) -> bool:
         return False
     if JUDGEMENT_RE.search(text):
         return True  # 规模真不小: a judgement, though 规模 could name what a question asks about
+    if _ACKNOWLEDGED_RE.match(text.strip()) or WISH_RE.search(text.strip()):
+        return not phrases.forms(phrases.rewrite(normalize(text)))  # 好的，岗位有多少个 still asks
     reacts = text.lstrip().startswith(REACTIONS) or re.search(r"(?:哈哈|呵呵|嘿嘿)\W*$", text)
     return bool(reacts or BOT_REMARK_RE.search(text)) and not phrases.forms(phrases.rewrite(normalize(text)))
