@@ -13,6 +13,7 @@ the bot (a session belongs to the running event loop).  Proxies: ``http://`` and
 ``https://`` through aiohttp's own support (a CONNECT tunnel to an HTTPS Bot API),
 ``socks5://`` and ``socks5h://`` through ``aiohttp-socks``; the proxy resolves the Bot
 API's host name in both SOCKS forms, as Telegram is blocked by DNS on some networks.
+The Bot API sets no cookies, so none are kept.
 
 Errors reach PTB as its own: :class:`~telegram.error.TimedOut` for a timeout,
 :class:`~telegram.error.NetworkError` for the rest, with aiohttp's error as the cause,
@@ -100,10 +101,12 @@ class AiohttpRequest(BaseRequest):
                 rdns=True,
                 limit=self._connections,
             )
-            self._session = aiohttp.ClientSession(connector=socks)
+            self._session = aiohttp.ClientSession(connector=socks, cookie_jar=aiohttp.DummyCookieJar())
         else:
             direct = aiohttp.TCPConnector(limit=self._connections)
-            self._session = aiohttp.ClientSession(connector=direct, proxy=self._proxy)
+            self._session = aiohttp.ClientSession(
+                connector=direct, proxy=self._proxy, cookie_jar=aiohttp.DummyCookieJar()
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None:
