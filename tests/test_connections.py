@@ -114,6 +114,15 @@ class _Silent:
         self.held: list[socket.socket] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
+    def __enter__(self) -> _Silent:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
     def _serve(self) -> None:
         while True:
             try:
@@ -129,57 +138,37 @@ class _Silent:
 
 @pytest.fixture(params=[True, False], ids=["drops", "never answers"])
 def silent(request: pytest.FixtureRequest) -> Iterator[_Silent]:
-    server = _Silent(drop=request.param)
-    server.thread.start()
-    yield server
-    server.listener.close()
-    for connection in server.held:
-        connection.close()
+    with _Silent(drop=request.param) as server:
+        yield server
 
 
 async def test_a_refused_connection_was_never_sent_and_its_error_hides_the_token(closed_port: int) -> None:
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with AiohttpRequest() as request:
         with pytest.raises(NetworkError) as raised:
             await request.post(f"http://127.0.0.1:{closed_port}/bot{TOKEN}/sendMessage", None)
-    finally:
-        await request.shutdown()
     assert never_sent(raised.value)
     assert "ClientConnectorError" in raised.value.message
     assert TOKEN not in raised.value.message
 
 
 async def test_a_request_that_reached_the_server_may_have_been_sent(silent: _Silent) -> None:
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with AiohttpRequest() as request:
         with pytest.raises(NetworkError) as raised:
             await request.post(f"http://127.0.0.1:{silent.port}/bot{TOKEN}/sendMessage", None, read_timeout=0.3)
-    finally:
-        await request.shutdown()
     assert not never_sent(raised.value)
     assert isinstance(raised.value, TimedOut) != silent.drop  # hung up: a network error; no answer: a timeout
     assert TOKEN not in raised.value.message
 
 
 async def test_no_free_connection_in_time_was_never_sent() -> None:
-    server = _Silent(drop=False)
-    server.thread.start()
-    request = AiohttpRequest(connections=1)
-    await request.initialize()
-    url = f"http://127.0.0.1:{server.port}/bot{TOKEN}/sendMessage"
-    try:
-        holding = asyncio.ensure_future(request.post(url, None, read_timeout=5))
-        await asyncio.sleep(0.2)
-        with pytest.raises(TimedOut) as raised:
-            await request.post(url, None, pool_timeout=0.1, connect_timeout=0.1)
-        holding.cancel()
-    finally:
-        await request.shutdown()
-        server.listener.close()
-        for connection in server.held:
-            connection.close()
+    with _Silent(drop=False) as server:
+        async with AiohttpRequest(connections=1) as request:
+            url = f"http://127.0.0.1:{server.port}/bot{TOKEN}/sendMessage"
+            holding = asyncio.ensure_future(request.post(url, None, read_timeout=5))
+            await asyncio.sleep(0.2)
+            with pytest.raises(TimedOut) as raised:
+                await request.post(url, None, pool_timeout=0.1, connect_timeout=0.1)
+            holding.cancel()
     assert never_sent(raised.value)
 
 

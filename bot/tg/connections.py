@@ -39,16 +39,14 @@ WRITE_TIMEOUT = 5.0
 MEDIA_WRITE_TIMEOUT = 20.0  # a request that uploads a file
 POOL_TIMEOUT = 1.0  # waiting for a free connection
 
+_SOCKS_ERRORS = (aiohttp_socks.ProxyConnectionError, aiohttp_socks.ProxyTimeoutError, aiohttp_socks.ProxyError)
 # Raised before a byte of the request left: no connection, or none in time, or the proxy refused.
 NOT_SENT_ERRORS: tuple[type[BaseException], ...] = (
     aiohttp.ClientConnectorError,  # also a refused HTTP proxy, a bad certificate
     aiohttp.ConnectionTimeoutError,  # also no free connection within the pool timeout
     aiohttp.ClientHttpProxyError,  # the HTTP proxy refused the tunnel (e.g. 407)
-    aiohttp_socks.ProxyConnectionError,
-    aiohttp_socks.ProxyTimeoutError,
-    aiohttp_socks.ProxyError,  # the SOCKS proxy refused (credentials, target)
+    *_SOCKS_ERRORS,  # the SOCKS proxy unreachable, too slow, or refusing (credentials, target)
 )
-_SOCKS_ERRORS = (aiohttp_socks.ProxyConnectionError, aiohttp_socks.ProxyTimeoutError, aiohttp_socks.ProxyError)
 
 
 def never_sent(error: NetworkError) -> bool:
@@ -91,8 +89,9 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             return  # PTB initializes a request shared by polling and sending twice
         proxy = urlsplit(self._proxy) if self._proxy else None
+        connector: aiohttp.TCPConnector
         if proxy is not None and proxy.scheme.lower().startswith("socks"):
-            socks = aiohttp_socks.ProxyConnector(
+            connector = aiohttp_socks.ProxyConnector(
                 proxy_type=aiohttp_socks.ProxyType.SOCKS5,
                 host=proxy.hostname or "",
                 port=proxy.port or 1080,
@@ -101,12 +100,13 @@ class AiohttpRequest(BaseRequest):
                 rdns=True,
                 limit=self._connections,
             )
-            self._session = aiohttp.ClientSession(connector=socks, cookie_jar=aiohttp.DummyCookieJar())
+            http_proxy = None
         else:
-            direct = aiohttp.TCPConnector(limit=self._connections)
-            self._session = aiohttp.ClientSession(
-                connector=direct, proxy=self._proxy, cookie_jar=aiohttp.DummyCookieJar()
-            )
+            connector = aiohttp.TCPConnector(limit=self._connections)
+            http_proxy = self._proxy
+        self._session = aiohttp.ClientSession(
+            connector=connector, proxy=http_proxy, cookie_jar=aiohttp.DummyCookieJar()
+        )
 
     async def shutdown(self) -> None:
         if self._session is not None:

@@ -245,7 +245,7 @@ def is_small_talk(message: str) -> bool:
         return False
     if JUDGEMENT_RE.search(text):
         return True  # 规模真不小: a judgement, though 规模 could name what a question asks about
-    if _ACKNOWLEDGED_RE.match(text.strip()) or WISH_RE.search(text.strip()):
+    if _ACKNOWLEDGED_RE.match(stripped := text.strip()) or WISH_RE.search(stripped):
         return not phrases.forms(phrases.rewrite(normalize(text)))  # 好的，岗位有多少个 still asks
     reacts = text.lstrip().startswith(REACTIONS) or re.search(r"(?:哈哈|呵呵|嘿嘿)\W*$", text)
     return bool(reacts or BOT_REMARK_RE.search(text)) and not phrases.forms(phrases.rewrite(normalize(text)))
