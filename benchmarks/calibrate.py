@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.evaluation import TUNING, Kind, LabelledQuestion
+from bot.core.matching.examples import without_examples
 from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, leads
 from bot.core.matching.matcher import Matcher, spans
 from bot.core.matching.thresholds import Thresholds
@@ -270,7 +271,8 @@ def weighted_groups(
 
 
 def collect(dataset: Dataset, part: str, weights: Weights) -> list[Sample]:
-    return samples(Matcher(dataset.knowledge, weights=weights), dataset.parts[part])
+    """The samples of one part, matched against the FAQ's phrasings alone (an example is a tuning question)."""
+    return samples(Matcher(without_examples(dataset.knowledge), weights=weights), dataset.parts[part])
 
 
 TARGET = Path(__file__).resolve().parent.parent / "bot" / "core" / "matching" / "fitted.py"

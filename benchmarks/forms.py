@@ -18,10 +18,11 @@ from rapidfuzz import fuzz, process
 from benchmarks.datasets import OWN_KNOWLEDGE, OWN_QUESTIONS, Dataset
 from benchmarks.tables import Share, Table
 from bot.core.conversation import Kind as ReplyKind
-from bot.core.conversation import Reply, Responder, Turn
+from bot.core.conversation import Reply, Turn
 from bot.core.knowledge.model import Knowledge
-from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
+from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, load_labelled
+from bot.core.matching.examples import HeldOut
 from bot.core.matching.scorecard import (
     Asker,
     Tally,
@@ -38,12 +39,8 @@ from bot.core.matching.thresholds import Outcome
 
 
 def engine_asker(snapshot: Snapshot) -> Asker:
-    responder = Responder(KnowledgeHolder(snapshot))
-
-    def ask(question: str, previous: Turn | None) -> Reply:
-        return responder.reply(question, previous=previous)
-
-    return ask
+    """The bot; a message that is one of the FAQ's examples is answered without it (:class:`HeldOut`)."""
+    return HeldOut(snapshot).asker()
 
 
 def baseline_asker(knowledge: Knowledge) -> Asker:

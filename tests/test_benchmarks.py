@@ -137,3 +137,14 @@ def test_the_weights_module_is_as_the_fitting_script_writes_it() -> None:
     assert TARGET.read_text(encoding="utf-8") == render_weights(weights.bias, weights.coefficients, weights.acceptance)
     assert list(fitted.RANKING) == list(FEATURES)  # every feature named, in the model's order
     assert list(fitted.ACCEPTANCE) == list(ACCEPTANCE_FEATURES)
+
+
+def test_the_nested_folds_partition_the_questions_the_same_way_each_time() -> None:
+    from benchmarks.nested import split
+    from bot.core.matching.evaluation import Kind, LabelledQuestion
+
+    questions = [LabelledQuestion(f"问题{n}", Kind.POSITIVE, "a") for n in range(30)]
+    parts = split(questions, 3, seed=0)
+    assert sorted(q.text for part in parts for q in part) == sorted(q.text for q in questions)
+    assert all(parts) and split(questions, 3, seed=0) == parts
+    assert split(questions, 3, seed=1) != parts

@@ -165,11 +165,27 @@ FACTS_AND_CONTACT = (
 def test_an_uncovered_question_counts_as_unrelated_where_it_could_get_facts(
     tmp_path: Path, question: str, observed: list[type[Observation]]
 ) -> None:
-    from bot.cli.calibrate import observe
     from bot.core.matching.evaluation import Kind, LabelledQuestion
+    from bot.core.matching.examples import observe
 
     (tmp_path / "faq.yaml").write_text(FACTS_AND_CONTACT, encoding="utf-8")
     matcher = Snapshot.load(tmp_path).matcher
     observations = observe(matcher, [LabelledQuestion(question, Kind.UNCOVERED)])
     assert [type(item) for item in observations] == observed
     assert all(not item.related for item in observations)
+
+
+def test_the_fit_never_answers_on_a_lead_under_ten_points() -> None:
+    """Two entries closer than that are a coin flip, however many right answers a smaller lead would add."""
+    observations = [right(70, margin=3) for _ in range(50)] + [right(90, margin=40)] + [unrelated(1)] * 10
+    fit = fit_thresholds(observations)
+    assert fit.thresholds.margin >= 10
+    assert evaluate_thresholds([right(70, margin=3)], fit.thresholds).right == 0
+
+
+@pytest.mark.parametrize("question", ["干啥", "能干啥"])
+def test_a_vague_question_between_two_entries_gets_suggestions(question: str) -> None:
+    from bot.paths import PROJECT_ROOT
+
+    result = Snapshot.load(PROJECT_ROOT / "knowledge").matcher.match(question)
+    assert result.outcome is Outcome.SUGGEST

@@ -122,7 +122,7 @@ def test_help_and_unknown_commands(session: ChatSession) -> None:
 
 
 def test_decline_names_the_contact(session: ChatSession) -> None:
-    assert "市委组织部" in (session.respond("双百双招期间可以开自己的车去吗？") or "")
+    assert "市委组织部" in (session.respond("双百双招的干部要穿制服吗？") or "")
 
 
 def run_chat(

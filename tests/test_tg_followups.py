@@ -77,6 +77,6 @@ async def test_banter_in_a_group_gets_silence(bot: Harness) -> None:
 async def test_off_topic_and_uncovered_questions_get_their_own_wording(bot: Harness) -> None:
     (off_topic,) = texts_to(await bot.ask("推荐一部好看的电影吧"), USER_ID)
     assert off_topic == texts.UNRELATED.replace("{contact}", CONTACT)
-    (uncovered,) = texts_to(await bot.ask("双百双招期间可以开自己的车去吗？"), USER_ID)
+    (uncovered,) = texts_to(await bot.ask("双百双招的干部要穿制服吗？"), USER_ID)
     assert uncovered == texts.UNCOVERED.replace("{contact}", CONTACT)
     assert "我不能乱说" not in off_topic + uncovered

@@ -80,7 +80,7 @@ async def test_a_reply_to_the_bot_is_answered_but_not_a_reply_to_someone_else(bo
 
 
 async def test_a_miss_in_a_group_is_one_short_line_without_a_menu(bot: Harness) -> None:
-    (reply,) = group_replies(await bot.send(in_group(bot, "/ask 双百双招期间可以开自己的车去吗？")))
+    (reply,) = group_replies(await bot.send(in_group(bot, "/ask 双百双招的干部要穿制服吗？")))
 
     text = visible_text(reply.text)
     assert "\n" not in text

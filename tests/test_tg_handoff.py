@@ -23,7 +23,7 @@ from tests.staff_helpers import make_knowledge
 
 STAFF_CHAT = -1009876543210
 STAFF_MEMBER = 5005
-DECLINED = "双百双招期间可以开自己的车去吗？"
+DECLINED = "双百双招的干部要穿制服吗？"
 SUGGESTING = ("干啥", "岗位", "先锋团")  # too little said to answer: "did you mean"
 
 

@@ -161,7 +161,7 @@ async def test_none_of_these_is_stored_and_answered_honestly(fruit_bot: Harness)
     ("question", "wording"),
     [
         ("推荐一部好看的电影吧", texts.UNRELATED),  # off topic: what the bot is for
-        ("双百双招期间可以开自己的车去吗？", texts.UNCOVERED),  # the programme, but not in the article
+        ("双百双招的干部要穿制服吗？", texts.UNCOVERED),  # the programme, but not in the article
     ],
 )
 async def test_a_question_the_article_does_not_cover_is_declined_with_the_contact(

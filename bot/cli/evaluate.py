@@ -1,4 +1,4 @@
-"""``faqbot eval``: answer quality on a labelled question file."""
+"""``faqbot eval``: answer quality on a labelled question file (a question that is one of the examples held out)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cli.common import add_knowledge_option, load_labelled_run
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Report, evaluate, unknown_labels
+from bot.core.matching.examples import HeldOut
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "questions.yaml"
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         part = [q for q in questions if q.split == split]
         if not part:
             continue
-        report = evaluate(snapshot.matcher, part)
+        report = evaluate(HeldOut(snapshot), part)
         print("\n".join(format_report(f"{split} ({len(part)} questions)", report)))
         if not args.quiet:
             for miss in report.misses:

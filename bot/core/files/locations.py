@@ -1,4 +1,4 @@
-"""Where each staff file lives: the knowledge folder holds the FAQ, the article, the calibration and the schedule."""
+"""Where each staff file lives: the knowledge folder holds the FAQ, the article, the calibration, the examples and the schedule."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 FAQ_FILE = "faq.yaml"
 ARTICLE_FILE = "article.md"
 CALIBRATION_FILE = "calibration.yaml"
+EXAMPLES_FILE = "examples.yaml"
 ANNOUNCEMENTS_FILE = "announcements.yaml"
 
 
@@ -20,9 +21,14 @@ def calibration_path(faq_path: Path) -> Path:
     return faq_path.parent / CALIBRATION_FILE
 
 
+def examples_path(faq_path: Path) -> Path:
+    """The labelled examples beside the FAQ."""
+    return faq_path.parent / EXAMPLES_FILE
+
+
 def watched_files(faq_path: Path) -> tuple[Path, ...]:
     """The FAQ and the files read with it: a change to any of them means a reload."""
-    return faq_path, faq_path.parent / ARTICLE_FILE, calibration_path(faq_path)
+    return faq_path, faq_path.parent / ARTICLE_FILE, calibration_path(faq_path), examples_path(faq_path)
 
 
 def announcements_path(knowledge: Path) -> Path:

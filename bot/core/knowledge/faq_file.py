@@ -8,15 +8,17 @@ never replaces a working one halfway.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
 
 from bot.core.files.ids import ID_RE
-from bot.core.files.locations import ARTICLE_FILE, calibration_path, resolve_faq_path
+from bot.core.files.locations import ARTICLE_FILE, calibration_path, examples_path, resolve_faq_path
 from bot.core.files.problems import InvalidFileError, Mark, Problem, ProblemCollector, display_path, quote_lines
 from bot.core.files.yamlfile import LineDict, LineList, full_width_colon_message, full_width_key, read_yaml
 from bot.core.knowledge.article import Article, load_article
+from bot.core.knowledge.examples_file import load_examples
 from bot.core.knowledge.model import DEFAULT_TOPIC, Entry, Knowledge, Passage, content_digest
 from bot.core.matching.calibration import load_calibration
 from bot.core.matching.text import normalize
@@ -284,11 +286,12 @@ def check_faq(path: Path, *, article_path: Path | None = None) -> tuple[Knowledg
     checker.cross_check(entries, entry_marks)
     thresholds, calibration_problems = load_calibration(calibration_path(faq_path))
     checker.problems.extend(calibration_problems)
-    problems = quote_lines(sorted(checker.problems), source, shown)
-    if checker.errors:
+    examples, example_problems = load_examples(examples_path(faq_path), {entry.id for entry, _ in entries})
+    problems = sorted([*quote_lines(checker.problems, source, shown), *example_problems])
+    if checker.errors or any(not problem.warning for problem in example_problems):
         return None, problems
     knowledge = Knowledge(
-        entries=tuple(entry for entry, _ in entries),
+        entries=tuple(dataclasses.replace(entry, examples=examples.get(entry.id, ())) for entry, _ in entries),
         synonyms=synonyms,
         context=context,
         article=article,

@@ -38,6 +38,9 @@ class Entry:
     related: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     line: int = 0
+    # Questions cadres asked that the phrasings did not answer, from examples.yaml (faqbot calibrate
+    # writes it): matched like phrasings, never shown.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

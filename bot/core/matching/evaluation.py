@@ -20,11 +20,12 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.files.problems import InvalidFileError, Problem, display_path
 from bot.core.files.yamlfile import LineDict, read_yaml
-from bot.core.matching.matcher import Matcher, MatchResult
+from bot.core.knowledge.model import Knowledge
+from bot.core.matching.matcher import MatchResult
 from bot.core.matching.thresholds import Outcome
 
 
@@ -162,7 +163,17 @@ def load_labelled(path: Path) -> list[LabelledQuestion]:
     return questions
 
 
-def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> Report:
+class Matches(Protocol):
+    """What matches questions against one FAQ: a :class:`~bot.core.matching.matcher.Matcher`, or a
+    :class:`~bot.core.matching.examples.HeldOut` that never finds a question among its own examples."""
+
+    @property
+    def knowledge(self) -> Knowledge: ...
+
+    def match(self, query: str) -> MatchResult: ...
+
+
+def evaluate(matcher: Matches, questions: Sequence[LabelledQuestion]) -> Report:
     """Run every question through ``matcher`` and count the outcomes."""
     report = Report()
     for question in questions:
@@ -171,6 +182,6 @@ def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> Report:
     return report
 
 
-def unknown_labels(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[str]:
+def unknown_labels(matcher: Matches, questions: Sequence[LabelledQuestion]) -> list[str]:
     """Labels that name no entry of the FAQ (a stale question file)."""
     return sorted({q.entry_id for q in questions if q.entry_id and q.entry_id not in matcher.knowledge})

@@ -109,11 +109,13 @@ class Matcher:
         originals: list[str] = []
         owners: list[int] = []
         for index, entry in enumerate(knowledge.entries):
-            for question in entry.questions:
+            # An example (a question a cadre asked) is matched like a phrasing but shown as the first one.
+            shown = [*entry.questions, *(entry.questions[:1] * len(entry.examples))]
+            for question, original in zip((*entry.questions, *entry.examples), shown, strict=True):
                 normalized = normalize(question, self.synonyms)
                 if normalized:
                     rewritten.append(phrases.rewrite(normalized))
-                    originals.append(question)
+                    originals.append(original)
                     owners.append(index)
         self._rewritten = rewritten
         self._originals = originals
@@ -218,7 +220,7 @@ class Matcher:
         confidence drops although it ranks the right entry first.  The closing
         clauses, where the question usually stands, are matched alone (see
         :func:`spans`); they may raise the confidence in the entry the whole
-        message ranks first, so a context clause cannot steer the answer elsewhere.
+        message ranks first (ahead, not tied), so a context clause cannot steer the answer elsewhere.
 
         They pick another entry only where the whole message is too unsure to be
         answered and two closing readings, one a clause longer than the other,
@@ -229,7 +231,12 @@ class Matcher:
         chosen = candidates
         readings = [self._candidates(self.prepare(span), limit) for span in spans(query)]
         for found in readings:
-            if found and found[0].entry_id == candidates[0].entry_id and found[0].score > chosen[0].score:
+            if (
+                found
+                and found[0].entry_id == candidates[0].entry_id
+                and found[0].score > chosen[0].score
+                and _leads(candidates)  # a tie at the top prefers neither entry: a clause cannot pick one
+            ):
                 chosen = found
         if chosen is candidates and candidates[0].score < self.thresholds.answer:
             for longer, shorter in itertools.pairwise(readings):
