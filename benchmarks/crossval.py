@@ -31,7 +31,7 @@ from benchmarks.calibrate import (
     weighted_groups,
 )
 from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
-from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds
+from bot.core.matching.calibration import Costs, Fit, Observation, evaluate_thresholds, fit_thresholds
 from bot.core.matching.evaluation import TUNING, Kind
 from bot.core.matching.features import Weights
 
@@ -43,15 +43,28 @@ class Tally:
     right: int = 0
     wrong: int = 0
     positives: int = 0
-    declined: int = 0
+    declined: int = 0  # related questions declined
+    unrelated_declined: int = 0
+    unrelated_answered: int = 0
     unrelated: int = 0
+
+    def add(self, fit: Fit) -> None:
+        """Add what one fold's limits did with that fold."""
+        self.right += fit.right
+        self.wrong += fit.wrong
+        self.positives += fit.positives
+        self.declined += fit.positives_declined
+        self.unrelated_declined += fit.unrelated_declined
+        self.unrelated_answered += fit.unrelated_answered
+        self.unrelated += fit.unrelated
 
     def line(self, name: str) -> str:
         shown = self.positives + self.unrelated
         return (
             f"{name}: right answers {self.right / max(self.positives, 1):.1%} ({self.right}/{self.positives}), "
             f"confident wrong {self.wrong} ({self.wrong / max(shown, 1):.2%}), "
-            f"unrelated declined {self.declined / max(self.unrelated, 1):.1%} ({self.declined}/{self.unrelated})"
+            f"unrelated declined {self.unrelated_declined / max(self.unrelated, 1):.1%}"
+            f" ({self.unrelated_declined}/{self.unrelated})"
         )
 
 
@@ -94,14 +107,8 @@ def cross_validate(
             fitted = (beta, fit_acceptance(groups, beta))
             seen, unseen = observations(train, fitted), observations(test, fitted)
             for slack, tally in tallies.items():
-                result = evaluate_thresholds(
-                    unseen, fit_thresholds(seen, slack=slack, costs=Costs(wrong=max_wrong)).thresholds
-                )
-                tally.right += result.right
-                tally.wrong += result.wrong
-                tally.positives += result.positives
-                tally.declined += result.unrelated_declined
-                tally.unrelated += result.unrelated
+                limits = fit_thresholds(seen, slack=slack, costs=Costs(wrong=max_wrong)).thresholds
+                tally.add(evaluate_thresholds(unseen, limits))
     return tallies
 
 

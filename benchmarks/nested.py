@@ -13,47 +13,30 @@ holdout part is not read.
 from __future__ import annotations
 
 import argparse
-import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from benchmarks.crossval import Tally, fold_of
 from benchmarks.datasets import own_dataset
-from bot.core.matching.calibration import Fit, evaluate_thresholds, fit_thresholds
+from bot.core.matching.calibration import evaluate_thresholds, fit_thresholds
 from bot.core.matching.evaluation import TUNING, LabelledQuestion
 from bot.core.matching.examples import learn, observe, without_examples
 from bot.core.matching.matcher import Matcher
 
 
-@dataclass
-class Tally:
-    right: int = 0
-    wrong: int = 0
-    positives: int = 0
-    declined: int = 0
-    unrelated_answered: int = 0
-    unrelated: int = 0
-
-    def add(self, fit: Fit) -> None:
-        self.right += fit.right
-        self.wrong += fit.wrong
-        self.positives += fit.positives
-        self.declined += fit.positives_declined
-        self.unrelated_answered += fit.unrelated_answered
-        self.unrelated += fit.unrelated
-
-    def line(self, name: str) -> str:
-        share = max(self.positives, 1)
-        return (
-            f"{name:<16} right {self.right / share:6.1%}  wrong {self.wrong / share:5.2%} ({self.wrong}/{self.positives})"
-            f"  declined {self.declined / share:5.1%}  unrelated or uncovered answered"
-            f" {self.unrelated_answered / max(self.unrelated, 1):5.2%} ({self.unrelated_answered}/{self.unrelated})"
-        )
+def line(name: str, tally: Tally) -> str:
+    share = max(tally.positives, 1)
+    return (
+        f"{name:<16} right {tally.right / share:6.1%}  wrong {tally.wrong / share:5.2%} ({tally.wrong}/{tally.positives})"
+        f"  declined {tally.declined / share:5.1%}  unrelated or uncovered answered"
+        f" {tally.unrelated_answered / max(tally.unrelated, 1):5.2%} ({tally.unrelated_answered}/{tally.unrelated})"
+    )
 
 
 def split(questions: Sequence[LabelledQuestion], folds: int, seed: int) -> list[list[LabelledQuestion]]:
+    """The questions in ``folds`` parts, assigned as :mod:`benchmarks.crossval` assigns them."""
     parts: list[list[LabelledQuestion]] = [[] for _ in range(folds)]
     for question in questions:
-        parts[zlib.crc32(f"{seed}:{question.text}".encode()) % folds].append(question)
+        parts[fold_of(question.text, folds, seed)].append(question)
     return parts
 
 
@@ -64,18 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dataset = own_dataset()
     plain = without_examples(dataset.knowledge)
+    matcher = Matcher(plain)  # the phrasings alone: observations do not depend on any limits
     alone, taught = Tally(), Tally()
     for seed in range(args.seeds):
         parts = split(dataset.parts[TUNING], args.folds, seed)
         for index, held in enumerate(parts):
             rest = [question for other, part in enumerate(parts) if other != index for question in part]
-            fit = fit_thresholds(observe(Matcher(plain), rest))
-            alone.add(evaluate_thresholds(observe(Matcher(plain), held), fit.thresholds))
+            fit = fit_thresholds(observe(matcher, rest))
+            alone.add(evaluate_thresholds(observe(matcher, held), fit.thresholds))
             learned = learn(plain, rest)
             taught.add(evaluate_thresholds(observe(learned.snapshot.matcher, held), learned.fit.thresholds))
     print(f"{args.folds}-fold nested cross-validation inside the tuning part, {args.seeds} fold assignment(s):")
-    print(alone.line("phrasings alone"))
-    print(taught.line("with examples"))
+    print(line("phrasings alone", alone))
+    print(line("with examples", taught))
     return 0
 
 

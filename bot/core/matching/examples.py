@@ -28,7 +28,7 @@ from bot.core.matching.calibration import Costs, Fit, Observation, fit_threshold
 from bot.core.matching.evaluation import Kind, LabelledQuestion, Matches
 from bot.core.matching.matcher import Matcher, MatchResult
 from bot.core.matching.scorecard import Asker, refers_to_staff
-from bot.core.matching.thresholds import Outcome
+from bot.core.matching.thresholds import Outcome, Thresholds
 
 FOLDS = 10
 
@@ -119,15 +119,19 @@ def observe(matcher: Matches, questions: Sequence[LabelledQuestion]) -> list[Obs
     return observations
 
 
-def choose_examples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> dict[str, tuple[str, ...]]:
-    """The positives ``matcher`` does not answer right, by labelled entry in FAQ order."""
+def choose_examples(
+    matcher: Matcher, questions: Sequence[LabelledQuestion], thresholds: Thresholds | None = None
+) -> dict[str, tuple[str, ...]]:
+    """The positives ``matcher`` does not answer right with ``thresholds`` (default its own), by entry in FAQ order."""
+    limits = thresholds or matcher.thresholds
     chosen: dict[str, dict[str, None]] = {entry.id: {} for entry in matcher.knowledge}
     for question in questions:
         if question.kind is not Kind.POSITIVE or question.entry_id not in chosen:
             continue
         result = matcher.match(question.text)
         best = result.best
-        if result.outcome is not Outcome.ANSWER or best is None or best.entry_id != question.entry_id:
+        answered = best is not None and limits.decide(best.score, result.margin) is Outcome.ANSWER
+        if not answered or best is None or best.entry_id != question.entry_id:
             chosen[question.entry_id][question.text.strip()] = None
     return {entry_id: tuple(texts) for entry_id, texts in chosen.items() if texts}
 
@@ -148,8 +152,9 @@ def learn(
     """Choose the examples among ``tuning`` and fit the confidence limits with them."""
     costs = costs or Costs()
     plain = without_examples(knowledge)
-    alone = fit_thresholds(observe(Matcher(plain), tuning), costs=costs, slack=slack)
-    examples = choose_examples(Matcher(plain, thresholds=alone.thresholds), tuning)
+    matcher = Matcher(plain)
+    alone = fit_thresholds(observe(matcher, tuning), costs=costs, slack=slack)
+    examples = choose_examples(matcher, tuning, alone.thresholds)
     taught = with_examples(knowledge, examples)
     fit = fit_thresholds(observe(HeldOut(Snapshot.build(taught)), tuning), costs=costs, slack=slack)
     snapshot = Snapshot.build(dataclasses.replace(taught, thresholds=fit.thresholds))
