@@ -21,6 +21,7 @@ from bot.core.conversation import (
     Memory,
     Responder,
     Turn,
+    echoes,
     leans_back,
     names_new_subject,
     new_entry_confirmed,
@@ -252,6 +253,10 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("这机器人还挺好用", True),  # a remark about the bot
         ("好的，我回头再翻翻报道", True),  # an acknowledgement, then what the asker will do
         ("收到，我跟科室同事说一声", True),
+        ("谢谢，很有帮助", True),  # praise of the answer
+        ("感谢您的耐心解答", True),
+        ("辛苦了，谢谢你的回答", True),
+        ("太有用了，感谢", True),
         ("祝大家招商顺利", True),  # a wish
         ("各位选派干部加油！", True),
         ("好的，岗位有多少个", False),  # an acknowledgement, then a question
@@ -267,6 +272,8 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("补贴", False),
         ("好的，那住宿呢？", False),
         ("谢谢，要去多久", False),
+        ("有用吗", False),
+        ("谁来回答报名的问题", False),
         ("您好，请问每年派多少人", False),
     ],
 )
@@ -404,6 +411,22 @@ def test_a_follow_up_pointing_back_is_answered_with_the_entry_both_readings_find
     assert (after.outcome, after.entry_id) == (Outcome.ANSWER, "history_gains")
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("“在火线上锤炼”这话出自哪篇讲话", "他是做什么的？"),  # 他: the man who said it, not the quote
+        ("锤炼干部那句话谁说的", "那他是什么职务"),
+        ("先锋团的书记是谁", "他在会上讲了啥"),  # what he said is another entry than who he is
+    ],
+)
+def test_a_follow_up_that_only_echoes_the_earlier_question_is_not_answered(first: str, follow_up: str) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    reply = responder().reply(follow_up, previous=turn)
+    assert reply.outcome is Outcome.SUGGEST
+    assert reply.entry_id != turn.entry_id
+
+
 _LIMITS = Thresholds(answer=60.0, margin=10.0)
 
 
@@ -436,6 +459,25 @@ def _result(outcome: Outcome, *scored: tuple[str, float]) -> MatchResult:
 )
 def test_when_a_suggested_follow_up_is_answered(followed: MatchResult, alone: MatchResult, confirmed: bool) -> None:
     assert new_entry_confirmed(followed, alone, Turn("q", "a"), _LIMITS) is confirmed
+
+
+@pytest.mark.parametrize(
+    ("followed", "alone", "marked", "echo"),
+    [
+        # read with the turn before it finds entry a again; alone it points to b and ranks a nowhere
+        (_result(Outcome.ANSWER, ("a", 80.0)), _result(Outcome.SUGGEST, ("b", 30.0), ("c", 9.0)), True, True),
+        (_result(Outcome.ANSWER, ("a", 80.0)), _result(Outcome.SUGGEST, ("b", 30.0), ("a", 9.0)), False, True),
+        # marked as leaning back, it may ask more about a, which it ranks among its first three
+        (_result(Outcome.ANSWER, ("a", 80.0)), _result(Outcome.SUGGEST, ("b", 30.0), ("a", 9.0)), True, False),
+        (_result(Outcome.ANSWER, ("b", 80.0)), _result(Outcome.SUGGEST, ("b", 30.0)), True, False),  # another entry
+        (_result(Outcome.ANSWER, ("a", 80.0)), _result(Outcome.SUGGEST, ("a", 30.0)), True, False),  # alone too
+        (_result(Outcome.ANSWER, ("a", 80.0)), _result(Outcome.DECLINE, ("b", 0.5)), True, False),  # alone: nothing
+    ],
+)
+def test_when_a_follow_up_echoes_the_turn_before(
+    followed: MatchResult, alone: MatchResult, marked: bool, echo: bool
+) -> None:
+    assert echoes(followed, alone, Turn("q", "a"), marked) is echo
 
 
 def test_a_self_contained_question_ignores_the_context() -> None:
