@@ -115,6 +115,31 @@ def test_matching_is_deterministic_across_matchers() -> None:
         assert first.match(query) == second.match(query)
 
 
+NO_CONTENT = (
+    Entry("more_batches", ("还有几批", "后面还有吗"), "报道没有说。"),
+    Entry("that_one", ("那个例子", "宜兴那个例子"), "王程俊赴宜兴。"),
+    Entry("what_else", ("就这些吗",), "没有了。"),
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "answered"),
+    [
+        ("还有呢", False),  # says nothing of what it asks: a follow-up without its turn
+        ("那个呢", False),
+        ("还有吗？", False),
+        ("还有几批呢", True),  # 几批 says what it asks
+        ("宜兴那个例子呢", True),
+        ("就这些吗", True),  # says nothing either, but it is one of the FAQ's phrasings word for word
+    ],
+)
+def test_a_message_that_says_nothing_is_not_answered(query: str, answered: bool) -> None:
+    # Limits that answer any candidate: only what the message says can hold the answer back.
+    anything = Thresholds(answer=0.0, margin=0.0, sure=0.0, suggest=0.0)
+    result = Matcher(Knowledge(entries=NO_CONTENT, thresholds=anything)).match(query)
+    assert result.outcome is (Outcome.ANSWER if answered else Outcome.SUGGEST)
+
+
 def test_empty_knowledge_declines_everything() -> None:
     matcher = Matcher(Knowledge(entries=()))
     result = matcher.match("双百双招是什么")

@@ -21,6 +21,7 @@ from bot.core.conversation import (
     Memory,
     Responder,
     Turn,
+    about_new_subject,
     echoes,
     leans_back,
     names_new_subject,
@@ -398,6 +399,9 @@ def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, en
         ("那他呢", False),
         ("那些人收获大不大", False),  # 那些人 points back; it names no subject of its own
         ("那个人是干什么的", False),
+        ("还有呢", False),  # no subject at all
+        ("还有别的吗", False),  # 别的 points to the rest of what was said
+        ("那大会呢", True),
     ],
 )
 def test_a_follow_up_that_names_its_own_subject(text: str, new_subject: bool) -> None:
@@ -479,6 +483,29 @@ def test_when_a_follow_up_echoes_the_turn_before(
     followed: MatchResult, alone: MatchResult, marked: bool, echo: bool
 ) -> None:
     assert echoes(followed, alone, Turn("q", "a"), marked) is echo
+
+
+def test_a_follow_up_naming_a_new_subject_is_answered_below_the_limit() -> None:
+    turn = responder().reply("住宿怎么安排").turn
+    assert turn is not None and turn.entry_id == "nc_accommodation"
+    assert responder().reply("那家属呢").outcome is Outcome.SUGGEST  # alone it is unsure
+    after = responder().reply("那家属呢", previous=turn)
+    assert (after.outcome, after.entry_id) == (Outcome.ANSWER, "nc_family")
+
+
+@pytest.mark.parametrize(
+    ("alone", "answered"),
+    [
+        (_result(Outcome.SUGGEST, ("b", 30.0), ("c", 9.0)), True),  # leads by twice the limits' lead of 10
+        (_result(Outcome.SUGGEST, ("b", 30.0), ("c", 11.0)), False),  # by less
+        (_result(Outcome.SUGGEST, ("a", 30.0), ("c", 5.0)), False),  # the entry before
+        (_result(Outcome.DECLINE, ("b", 0.5)), False),
+        (_result(Outcome.ANSWER, ("b", 90.0), ("c", 5.0)), True),  # answered alone anyway
+    ],
+)
+def test_when_a_follow_up_about_a_new_subject_is_answered(alone: MatchResult, answered: bool) -> None:
+    result = about_new_subject(alone, Turn("q", "a"), _LIMITS)
+    assert (result.outcome is Outcome.ANSWER) is answered
 
 
 def test_a_self_contained_question_ignores_the_context() -> None:
