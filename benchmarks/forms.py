@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 from benchmarks.datasets import OWN_KNOWLEDGE, OWN_QUESTIONS, Dataset
 from benchmarks.tables import Share, Table
 from bot.core.conversation import Kind as ReplyKind
-from bot.core.conversation import Reply, Turn
+from bot.core.conversation import Reply
+from bot.core.follow_ups import Turn
 from bot.core.knowledge.model import Knowledge
 from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching.evaluation import HOLDOUT, TUNING, load_labelled

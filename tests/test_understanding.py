@@ -16,10 +16,8 @@ import pytest
 
 from bot.cli import main
 from bot.core import texts
-from bot.core.conversation import (
-    Kind,
-    Memory,
-    Responder,
+from bot.core.conversation import Kind, Memory, Responder
+from bot.core.follow_ups import (
     Turn,
     about_new_subject,
     echoes,

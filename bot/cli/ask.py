@@ -8,7 +8,8 @@ import sys
 
 from bot.cli.common import add_knowledge_option, load_snapshot
 from bot.cli.render import render_line, render_plain
-from bot.core.conversation import Responder, Turn
+from bot.core.conversation import Responder
+from bot.core.follow_ups import Turn
 from bot.core.knowledge.snapshot import KnowledgeHolder
 from bot.core.texts import DEFAULT_CONTACT
 

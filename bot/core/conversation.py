@@ -7,11 +7,10 @@ texts are already in the asker's script (simplified or traditional).
 After 先锋团有多少人 a cadre asks 那书记是谁？; after a question about
 allowances, 那住宿呢？.  Alone such a question is elliptical: it leans on the
 turn before.  :class:`Memory` keeps, per conversation key (a private chat, one
-member of a group, a reply thread), the last answered :class:`Turn` for a few
-minutes; :class:`Responder` reads a question it does not understand alone, or one
-marked as leaning back (:func:`leans_back`), together with it (:func:`with_context`,
-``Responder._follow``).  A self-contained question ignores it, and small talk (谢谢)
-in between keeps it.
+member of a group, a reply thread), the last answered :class:`~bot.core.follow_ups.Turn`
+for a few minutes; :class:`Responder` hands a question asked after it to
+:func:`~bot.core.follow_ups.read_follow_up`, which decides how to read it.  Small
+talk (谢谢) in between keeps the turn.
 
 The memory is process-local and bounded: a restart forgets conversations,
 which is harmless (the next question is simply read alone).
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -29,123 +27,16 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from bot.core import texts
+from bot.core.follow_ups import SUGGESTION_COUNT, Turn, read_follow_up
 from bot.core.knowledge.model import Entry
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
-from bot.core.matching.focus import has_content, is_small_talk
+from bot.core.matching.focus import is_small_talk
 from bot.core.matching.matcher import Candidate, MatchResult
-from bot.core.matching.text import Script, clean, convert, detect_script, normalize
-from bot.core.matching.thresholds import Outcome, Thresholds
+from bot.core.matching.text import Script, convert, detect_script
+from bot.core.matching.thresholds import Outcome
 
 DEFAULT_MINUTES = 10.0
 MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first beyond this
-SUGGESTION_COUNT = 3
-# A follow-up says little (找谁问, 会上干了啥: 3–6.5 units of the rarest gram); a question not marked as
-# leaning back that says this much (推荐一部电影, 出发前要交哪些材料: 8–11) stands alone even when it is
-# not understood.  Fitted on the tuning part: questions answered wrongly after another answer 1.2 → 0.6 %.
-SELF_CONTAINED_INFORMATION = 8.0
-# A follow-up read with the question before it, pointing to a new entry that the follow-up alone also
-# ranks among its first three, is answered at this share of the answer limit (see new_entry_confirmed).
-# Chosen on the tuning part: follow-ups right 22 → 27 %, no more wrong answers after another turn
-# (a quarter of the limit: one more).
-FOLLOW_UP_ANSWER_SHARE = 0.5
-# A follow-up naming its own subject (那住宿呢) whose entry, alone, leads the others by this many times
-# the answer lead is answered below the answer limit (see about_new_subject).  Chosen on the tuning part
-# (sets A–F): follow-ups right 22 → 29 of 101, no more wrong answers; 1.2–1.5 times gave 31–32 right
-# with one more wrong answer, 1.8–2.5 times the same as 2, and 3–5 times 27–23 right.
-NEW_SUBJECT_LEAD = 2.0
-
-# A question marked as leaning on the one before: it opens with 那/还有, points with a pronoun, or
-# asks 呢 (那先锋团呢, 他去的哪里, 具体哪天, 一共多少人).
-_OPENERS_RE = re.compile(r"^(?:那么|那|还有|另外|其他的?|其余的?|再问|然后|具体|一共|总共|他们|她们|他|她|它)")
-_POINTERS_RE = re.compile(r"他|她|它|这个人|那个人|这些人|那些人|其中|前面说的|刚才说的|上面说的|这几个|那几个")
-# 那X呢: the same question about another subject, named here (那住宿呢 after 有补贴吗).
-_WHAT_ABOUT_RE = re.compile(r"^(?:那么|那|还有)(?P<subject>\w+?)(?:呢|吗)?\W*$")
-_OTHERS_RE = re.compile(r"别的|其他|其它|其余")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """An answered question: what it asked (its question part) and the entry that answered it."""
-
-    question: str
-    entry_id: str
-
-
-def leans_back(question: str) -> bool:
-    """Whether a question is marked as leaning on the turn before: 那/具体/还有… first, 他/其中, or a closing 呢."""
-    text = clean(question).strip()
-    return bool(_OPENERS_RE.match(text) or _POINTERS_RE.search(text) or re.sub(r"[\W_]+", "", text).endswith("呢"))
-
-
-def names_new_subject(question: str) -> bool:
-    """Whether a follow-up names its own subject (那住宿呢, 那许大鹏呢): read alone first.
-
-    还有呢 and 还有别的吗 name none, and 那些人… points back.
-    """
-    text = clean(question).strip()
-    match = _WHAT_ABOUT_RE.match(text)
-    if match is None or _POINTERS_RE.search(text):
-        return False
-    subject = match.group("subject")
-    return not _OTHERS_RE.match(subject) and has_content(normalize(subject))
-
-
-def new_entry_confirmed(followed: MatchResult, alone: MatchResult, previous: Turn, thresholds: Thresholds) -> bool:
-    """Whether a follow-up read with the turn before, only suggested, may be answered after all.
-
-    The earlier question dilutes the reading, so its confidence runs low; it is answered at
-    :data:`FOLLOW_UP_ANSWER_SHARE` of the answer limit when it points to another entry than the
-    one before, leads by the usual margin, and the question alone ranks that entry among its first three.
-    """
-    best = followed.best
-    return (
-        followed.outcome is Outcome.SUGGEST
-        and best is not None
-        and best.entry_id != previous.entry_id
-        and best.score >= FOLLOW_UP_ANSWER_SHARE * thresholds.answer
-        and followed.margin >= thresholds.margin
-        and any(candidate.entry_id == best.entry_id for candidate in alone.candidates[:SUGGESTION_COUNT])
-    )
-
-
-def about_new_subject(alone: MatchResult, previous: Turn, thresholds: Thresholds) -> MatchResult:
-    """A follow-up that names its own subject (那住宿呢 after 有补贴吗), read alone.
-
-    It asks the question before about another subject, so what it says alone is short and its
-    confidence low; an entry other than the one before that leads the others by
-    :data:`NEW_SUBJECT_LEAD` times the usual lead is what it asks about, and is answered.
-    """
-    best = alone.best
-    if (
-        alone.outcome is Outcome.SUGGEST
-        and best is not None
-        and best.entry_id != previous.entry_id
-        and alone.margin >= NEW_SUBJECT_LEAD * thresholds.margin
-    ):
-        return dataclasses.replace(alone, outcome=Outcome.ANSWER)
-    return alone
-
-
-def echoes(followed: MatchResult, alone: MatchResult, previous: Turn, marked: bool) -> bool:
-    """Whether a follow-up read with the turn before only finds the earlier entry again, by its weight.
-
-    It does when the question alone points to another entry and, if it is marked as leaning back, does
-    not rank the earlier one among its first three (a marked question may still ask more about the
-    earlier entry: 许大鹏是谁 → 他是团长吗).  Widened to marked
-    follow-ups on the tuning part (sets A–F): confident wrong answers in conversations 22 → 18, four
-    right fewer.
-    """
-    if alone.outcome is Outcome.DECLINE or alone.best is None or followed.best is None:
-        return False
-    earlier = previous.entry_id
-    if alone.best.entry_id == earlier or followed.best.entry_id != earlier:
-        return False
-    return not marked or all(c.entry_id != earlier for c in alone.candidates[:SUGGESTION_COUNT])
-
-
-def with_context(question: str, previous: Turn) -> str:
-    """The follow-up read together with the question it follows."""
-    return f"{previous.question}，{question}"
 
 
 class Memory:
@@ -288,7 +179,7 @@ class Responder:
         result = snapshot.matcher.match(question)
         context = ""
         if previous is not None:
-            result, context = self._follow(snapshot, question, result, previous)
+            result, context = read_follow_up(snapshot.matcher, question, result, previous)
         if result.outcome is Outcome.ANSWER and result.best is not None:
             entry = snapshot.knowledge[result.best.entry_id]
             return dataclasses.replace(self._entry_reply(snapshot, entry, script, result), context=context)
@@ -317,37 +208,6 @@ class Responder:
             normalized=result.normalized,
             kind=kind,
         )
-
-    @staticmethod
-    def _follow(snapshot: Snapshot, question: str, alone: MatchResult, previous: Turn) -> tuple[MatchResult, str]:
-        """How to read a question asked after ``previous``: the result, and the context it was read in ("" for none).
-
-        A question that names its own subject (那许大鹏呢) is read alone (:func:`about_new_subject`).
-        Any other is read together with the turn before (:func:`with_context`) unless it stands on
-        its own: nothing marks it as leaning back (:func:`leans_back`) and it is answered alone or
-        says too much to be a follow-up (:data:`SELF_CONTAINED_INFORMATION`).  Read together, the
-        earlier question weighs more than a short follow-up, so a reading that only finds the earlier
-        entry again is the earlier question echoing (:func:`echoes`): the question then only gets
-        suggestions, since alone it misses what it leans on: what it points to alone, and the
-        earlier entry (on tuning: follow-ups helped 78 → 84 %).
-        """
-        if names_new_subject(question) and alone.outcome is not Outcome.DECLINE:
-            return about_new_subject(alone, previous, snapshot.matcher.thresholds), ""
-        marked = leans_back(question)
-        if not marked and (alone.outcome is Outcome.ANSWER or alone.information >= SELF_CONTAINED_INFORMATION):
-            return alone, ""
-        followed = snapshot.matcher.match(with_context(question, previous))
-        if echoes(followed, alone, previous, marked):
-            # Suggested: what the question alone points to, and the earlier entry it may lean on.
-            others = [candidate for candidate in alone.candidates if candidate.entry_id != previous.entry_id]
-            offered = (*others[: SUGGESTION_COUNT - 1], followed.candidates[0])
-            return dataclasses.replace(alone, outcome=Outcome.SUGGEST, candidates=offered), ""
-        if new_entry_confirmed(followed, alone, previous, snapshot.matcher.thresholds):
-            followed = dataclasses.replace(followed, outcome=Outcome.ANSWER)
-        usable = followed.outcome is Outcome.ANSWER or (
-            followed.outcome is Outcome.SUGGEST and (marked or alone.outcome is Outcome.DECLINE)
-        )
-        return (followed, followed.query) if usable else (alone, "")
 
     def reply_for_entry(self, entry_id: str, script: Script = Script.SIMPLIFIED) -> Reply:
         """The answer to one entry, for a pressed button or a deep link."""

@@ -11,7 +11,8 @@ from collections.abc import Hashable, Sequence
 
 from telegram import Chat, Message
 
-from bot.core.conversation import Reply, Turn
+from bot.core.conversation import Reply
+from bot.core.follow_ups import Turn
 from bot.tg.context import Context
 
 

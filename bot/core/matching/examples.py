@@ -21,7 +21,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.conversation import Reply, Responder, Turn
+from bot.core.conversation import Reply, Responder
+from bot.core.follow_ups import Turn
 from bot.core.knowledge.model import Knowledge
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.calibration import Costs, Fit, Observation, fit_thresholds

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.conversation import Kind as ReplyKind
-from bot.core.conversation import Reply, Turn
+from bot.core.conversation import Reply
 from bot.core.files.problems import InvalidFileError, Problem, display_path
 from bot.core.files.yamlfile import LineDict, read_yaml
+from bot.core.follow_ups import Turn
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching.evaluation import HOLDOUT, TUNING, Kind, LabelledQuestion
 from bot.core.matching.thresholds import Outcome
