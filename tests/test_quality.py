@@ -115,14 +115,16 @@ def test_the_costs_on_holdout() -> None:
     assert scorecard()[HOLDOUT, "uncovered"].wrong <= 0.033
 
 
-@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.95), (HOLDOUT, 0.78)])
+@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.95), (HOLDOUT, 0.83)])
 def test_small_talk_gets_a_friendly_line(split: str, floor: float) -> None:
     assert scorecard()[split, "smalltalk"].share(Verdict.OK) >= floor
 
 
-@pytest.mark.parametrize("split", [TUNING, HOLDOUT])
-def test_a_follow_up_in_context_finds_its_entry(split: str) -> None:
-    assert scorecard()[split, FOLLOW_UP].helpful >= 0.75
+@pytest.mark.parametrize(("split", "right", "helpful"), [(TUNING, 0.28, 0.85), (HOLDOUT, 0.32, 0.82)])
+def test_a_follow_up_in_context_finds_its_entry(split: str, right: float, helpful: float) -> None:
+    """Measured: tuning 28.4 % right, 85.3 % helpful (102); holdout 32.4 %, 82.4 % (34)."""
+    assert scorecard()[split, FOLLOW_UP].right >= right
+    assert scorecard()[split, FOLLOW_UP].helpful >= helpful
 
 
 @pytest.mark.parametrize(("split", "ceiling"), [(TUNING, 0.01), (HOLDOUT, 0.02)])
@@ -165,7 +167,7 @@ def test_context_forms_are_within_three_points_of_bare_questions_on_holdout() ->
     assert pooled(HOLDOUT, CONTEXT_FORMS).right >= scorecard()[HOLDOUT, "bare"].right - 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 32 % (6 of 19)")
+@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 32 % (11 of 34)")
 def test_target_follow_ups() -> None:
     assert scorecard()[HOLDOUT, FOLLOW_UP].right >= 0.85
 
