@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +66,41 @@ def samples(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> list[Sam
     return result
 
 
+def newton(
+    objective: Callable[[NDArray[np.float64]], float],
+    derivatives: Callable[[NDArray[np.float64]], tuple[NDArray[np.float64], NDArray[np.float64]]],
+    size: int,
+    iterations: int = 100,
+) -> NDArray[np.float64]:
+    """Minimise a convex ``objective`` from 0 by Newton's method, each step halved until it descends.
+
+    A full Newton step can overshoot on near-separable data (a few features that almost decide
+    the labels) and the iteration then wanders off: weights in the thousands that depend on the
+    order floating-point sums happen to run in.  Backtracking keeps every step a descent.
+    """
+    beta = np.zeros(size)
+    value = objective(beta)
+    for _ in range(iterations):
+        gradient, hessian = derivatives(beta)
+        step = np.linalg.solve(hessian, gradient)
+        slope = float(gradient @ step)
+        length = 1.0
+        while length > 1e-10:
+            candidate = beta - length * step
+            candidate_value = objective(candidate)
+            if candidate_value <= value - 1e-4 * length * slope:
+                break
+            length /= 2
+        else:
+            return beta
+        beta, previous, value = candidate, value, candidate_value
+        if previous - value < 1e-12 * max(1.0, abs(value)):
+            break
+    return beta
+
+
 def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArray[np.float64]:
-    """Weighted logistic regression (Newton's method); returns bias followed by coefficients."""
+    """Weighted logistic regression; returns bias followed by coefficients."""
     rows, targets, weights = [], [], []
     for group, group_weight in groups:
         count = sum(len(s.labels) if s.kind is not Kind.NEGATIVE else int(s.excluded.sum()) for s in group)
@@ -77,18 +110,20 @@ def fit(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-5) -> NDArr
             targets.append(sample.labels[keep])
             weights.append(np.full(int(keep.sum()), group_weight / max(count, 1)))
     x = np.hstack([np.ones((sum(len(r) for r in rows), 1)), np.vstack(rows)])
-    y = np.concatenate(targets)
+    y = np.concatenate(targets).astype(np.float64)
     w = np.concatenate(weights)
-    beta = np.zeros(x.shape[1])
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-x @ beta))
+
+    def objective(beta: NDArray[np.float64]) -> float:
+        z = x @ beta
+        return float(w @ (np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * beta @ beta)
+
+    def derivatives(beta: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        p = 1 / (1 + np.exp(-(x @ beta)))
         gradient = x.T @ (w * (p - y)) + l2 * beta
         hessian = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
+        return gradient, hessian
+
+    return newton(objective, derivatives, x.shape[1])
 
 
 def fit_signed(
@@ -126,8 +161,15 @@ def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) 
         usable = [s for s in group if s.kind is Kind.POSITIVE and s.labels.any() and len(s.labels) > 1]
         items.extend((s.features, int(np.argmax(s.labels)), group_weight / max(len(usable), 1)) for s in usable)
     size = items[0][0].shape[1]
-    beta = np.zeros(size)
-    for _ in range(30):
+
+    def objective(beta: NDArray[np.float64]) -> float:
+        total = 0.5 * l2 * float(beta @ beta)
+        for features, right, weight in items:
+            logits = features @ beta
+            total += weight * (float(np.logaddexp.reduce(logits)) - float(logits[right]))
+        return total
+
+    def derivatives(beta: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         gradient = l2 * beta
         hessian = l2 * np.eye(size)
         for features, right, weight in items:
@@ -138,10 +180,9 @@ def fit_softmax(groups: Sequence[tuple[list[Sample], float]], l2: float = 1e-3) 
             gradient += weight * (mean - features[right])
             centred = features - mean
             hessian += weight * (centred * p[:, None]).T @ centred
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-6:
-            break
+        return gradient, hessian
+
+    beta = newton(objective, derivatives, size)
     return np.concatenate([[0.0], beta])
 
 

@@ -64,7 +64,7 @@ class Tally:
             f"{name}: right answers {self.right / max(self.positives, 1):.1%} ({self.right}/{self.positives}), "
             f"confident wrong {self.wrong} ({self.wrong / max(shown, 1):.2%}), "
             f"unrelated declined {self.unrelated_declined / max(self.unrelated, 1):.1%}"
-            f" ({self.unrelated_declined}/{self.unrelated})"
+            f" ({self.unrelated_declined}/{self.unrelated}), answered {self.unrelated_answered}"
         )
 
 

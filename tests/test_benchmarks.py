@@ -88,6 +88,22 @@ def test_fits_separate_right_from_wrong_candidates() -> None:
     assert leads(np.asarray([3.0, 1.0, 0.0])).tolist() == [2.0, -2.0, -3.0]
 
 
+def test_the_fits_newton_steps_are_halved_until_they_descend() -> None:
+    """On sqrt(1 + (b - 2)²) a full Newton step from 0 lands on 10, then on -510: it diverges."""
+    import numpy as np
+
+    from benchmarks.calibrate import newton
+
+    def objective(beta: np.ndarray) -> float:
+        return float(np.sqrt(1.0 + (beta[0] - 2.0) ** 2))
+
+    def derivatives(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shifted = beta[0] - 2.0
+        return np.array([shifted / np.sqrt(1 + shifted**2)]), np.array([[(1 + shifted**2) ** -1.5]])
+
+    assert newton(objective, derivatives, 1)[0] == pytest.approx(2.0, abs=1e-6)
+
+
 def test_signed_fit_keeps_a_cautionary_weight_from_turning_positive() -> None:
     import numpy as np
 
