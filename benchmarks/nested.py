@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from benchmarks.crossval import Tally, fold_of
 from benchmarks.datasets import own_dataset
-from bot.core.matching.calibration import evaluate_thresholds, fit_thresholds
+from bot.core.matching.calibration import DEFAULT_SLACK, evaluate_thresholds, fit_thresholds
 from bot.core.matching.evaluation import TUNING, LabelledQuestion
 from bot.core.matching.examples import learn, observe, without_examples
 from bot.core.matching.matcher import Matcher
@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=2, help="repeat with this many different fold assignments")
+    parser.add_argument(
+        "--slack", type=float, default=DEFAULT_SLACK, help="the limits' slack (faqbot calibrate --slack)"
+    )
     args = parser.parse_args(argv)
     dataset = own_dataset()
     plain = without_examples(dataset.knowledge)
@@ -53,9 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = split(dataset.parts[TUNING], args.folds, seed)
         for index, held in enumerate(parts):
             rest = [question for other, part in enumerate(parts) if other != index for question in part]
-            fit = fit_thresholds(observe(matcher, rest))
+            fit = fit_thresholds(observe(matcher, rest), slack=args.slack)
             alone.add(evaluate_thresholds(observe(matcher, held), fit.thresholds))
-            learned = learn(plain, rest)
+            learned = learn(plain, rest, slack=args.slack)
             taught.add(evaluate_thresholds(observe(learned.snapshot.matcher, held), learned.fit.thresholds))
     print(f"{args.folds}-fold nested cross-validation inside the tuning part, {args.seeds} fold assignment(s):")
     print(line("phrasings alone", alone))

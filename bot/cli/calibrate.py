@@ -10,7 +10,7 @@ from bot.cli.evaluate import DEFAULT_QUESTIONS
 from bot.core.files.locations import calibration_path, examples_path
 from bot.core.files.problems import display_path
 from bot.core.knowledge.examples_file import write_examples
-from bot.core.matching.calibration import Costs, Fit, evaluate_thresholds, write_calibration
+from bot.core.matching.calibration import DEFAULT_SLACK, Costs, Fit, evaluate_thresholds, write_calibration
 from bot.core.matching.evaluation import HOLDOUT, TUNING
 from bot.core.matching.examples import FOLDS, learn, observe
 
@@ -44,8 +44,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--slack",
         type=float,
-        default=0.0,
-        help="take the most cautious limits within this share of the best right-answer rate (default 0)",
+        default=DEFAULT_SLACK,
+        help=f"take the most cautious limits within this share of the best right-answer rate (default {DEFAULT_SLACK})",
     )
     parser.add_argument("--write", action="store_true", help="write examples.yaml and calibration.yaml beside the FAQ")
     parser.set_defaults(func=run)
