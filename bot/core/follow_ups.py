@@ -109,9 +109,8 @@ def echoes(followed: MatchResult, alone: MatchResult, previous: Turn, marked: bo
 
     It does when the question alone points to another entry and, if it is marked as leaning back, does
     not rank the earlier one among its first three (a marked question may still ask more about the
-    earlier entry: 许大鹏是谁 → 他是团长吗).  Widened to marked
-    follow-ups on the tuning part (sets A–F): confident wrong answers in conversations 22 → 18, four
-    right fewer.
+    earlier entry: 许大鹏是谁 → 他是团长吗).  Widened to marked follow-ups on the tuning part (sets A–F):
+    confident wrong answers in conversations 22 → 18, four right fewer.
     """
     if alone.outcome is Outcome.DECLINE or alone.best is None or followed.best is None:
         return False

@@ -99,6 +99,7 @@ _HEARSAY_RE = re.compile("|".join(map(re.escape, sorted(HEARSAY, key=len, revers
 _INTRODUCER_RE = re.compile("|".join(map(re.escape, sorted(INTRODUCERS, key=len, reverse=True))))
 _TAIL_RE = re.compile("(?:" + "|".join(map(re.escape, sorted(VERIFICATION_TAILS, key=len, reverse=True))) + r")[\W]*$")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
+_FORM_PHRASES_LONGEST_FIRST = tuple(sorted(phrases.FORM_PHRASES, key=len, reverse=True))
 
 
 def has_content(normalized: str) -> bool:
@@ -113,7 +114,7 @@ def has_content(normalized: str) -> bool:
         rewritten = rewritten.replace(phrase, " ")
     if phrases.forms(rewritten) - {"meaning"}:
         return True
-    for form_phrase in sorted(phrases.FORM_PHRASES, key=len, reverse=True):
+    for form_phrase in _FORM_PHRASES_LONGEST_FIRST:
         rewritten = rewritten.replace(form_phrase, " ")
     return any(
         (char.isalnum() and not _HAN_RE.match(char)) or (_HAN_RE.match(char) and char not in phrases.FUNCTION_CHARS)

@@ -164,16 +164,19 @@ class Matcher:
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
         outcome = self.thresholds.decide(best, best - second)
-        names_context = self.focus.names_context(query, prepared.normalized)
-        if outcome is Outcome.ANSWER and not self._asks_something(prepared, names_context):
+        if outcome is Outcome.ANSWER and not self._asks_something(query, prepared):
             outcome = Outcome.SUGGEST
-        related = outcome is not Outcome.DECLINE or names_context
+        related = outcome is not Outcome.DECLINE or self.focus.names_context(query, prepared.normalized)
         return MatchResult(query, prepared.normalized, outcome, candidates, related, information)
 
-    def _asks_something(self, prepared: Query, names_context: bool) -> bool:
-        """Whether a message may be answered at all: it says what it asks (还有呢 and 那个呢 do not), names
-        the FAQ's context (双百双招是什么), or is one of the FAQ's phrasings word for word."""
-        return names_context or has_content(prepared.normalized) or prepared.rewritten in self._verbatim
+    def _asks_something(self, query: str, prepared: Query) -> bool:
+        """Whether a message may be answered at all: it is one of the FAQ's phrasings word for word, says
+        what it asks (还有呢 and 那个呢 do not), or names the FAQ's context (双百双招是什么)."""
+        return (
+            prepared.rewritten in self._verbatim
+            or has_content(prepared.normalized)
+            or self.focus.names_context(query, prepared.normalized)
+        )
 
     def _verbatim_first(self, rewritten: str, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """A question that is one of the FAQ's phrasings word for word: its entry first, fully sure.
