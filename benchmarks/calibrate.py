@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from benchmarks.datasets import PART_A, Dataset, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.evaluation import TUNING, Kind, LabelledQuestion
 from bot.core.matching.examples import without_examples
-from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, leads
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights, acceptance_inputs, leads, relevance
 from bot.core.matching.matcher import Matcher, spans
 from bot.core.matching.thresholds import Thresholds
 
@@ -274,7 +274,8 @@ def quality(
     positives = right = wrong = top1 = unrelated = declined = negatives = negative_wrong = unrelated_answered = 0
     for sample in group:
         best, margin, winner = best_two(sample, beta, gamma)
-        outcome = thresholds.decide(best, margin).value if winner >= 0 else "decline"
+        about = relevance(sample.features, best)
+        outcome = thresholds.decide(best, margin, about).value if winner >= 0 else "decline"
         if sample.kind is Kind.POSITIVE:
             positives += 1
             hit = winner >= 0 and bool(sample.labels[winner])

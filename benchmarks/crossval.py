@@ -33,7 +33,7 @@ from benchmarks.calibrate import (
 from benchmarks.datasets import PART_A, own_dataset, tianchi_available, tianchi_dataset, tianchi_path
 from bot.core.matching.calibration import Costs, Fit, Observation, evaluate_thresholds, fit_thresholds
 from bot.core.matching.evaluation import TUNING, Kind
-from bot.core.matching.features import Weights
+from bot.core.matching.features import Weights, relevance
 
 
 @dataclass
@@ -80,7 +80,8 @@ def observations(samples: Sequence[Sample], fitted: Fitted) -> list[Observation]
     for sample in samples:
         best, margin, winner = best_two(sample, *fitted)
         correct = winner >= 0 and bool(sample.labels[winner])
-        result.append(Observation(best, margin, sample.kind is Kind.POSITIVE, correct))
+        about = relevance(sample.features, best)
+        result.append(Observation(best, margin, sample.kind is Kind.POSITIVE, correct, about))
     return result
 
 

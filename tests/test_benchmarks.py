@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from benchmarks import run
+from benchmarks import relevance, run
 from benchmarks.calibrate import TARGET, render_weights
 from benchmarks.datasets import part_of, tianchi_available, tianchi_path
 from benchmarks.scale import synthetic_knowledge
 from benchmarks.tables import Share, Table, format_cell
 from bot.core.knowledge.model import Entry, Knowledge
-from bot.core.matching import fitted
-from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, Weights
+from bot.core.matching import fitted, fitted_relevance
+from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, RELEVANCE_FEATURES, Weights
 
 
 def test_harness_on_our_faq_with_a_small_scale_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -131,6 +132,7 @@ def test_cross_validation_answers_each_question_from_the_other_folds() -> None:
     from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES
 
     assert len(ACCEPTANCE_FEATURES) > len(FEATURES)
+
     rng = np.random.default_rng(7)
     own = []
     for index in range(60):
@@ -153,6 +155,21 @@ def test_the_weights_module_is_as_the_fitting_script_writes_it() -> None:
     assert TARGET.read_text(encoding="utf-8") == render_weights(weights.bias, weights.coefficients, weights.acceptance)
     assert list(fitted.RANKING) == list(FEATURES)  # every feature named, in the model's order
     assert list(fitted.ACCEPTANCE) == list(ACCEPTANCE_FEATURES)
+
+
+def test_the_relevance_module_is_as_its_fitting_script_writes_it() -> None:
+    weights = [fitted_relevance.RELEVANCE_BIAS, *(fitted_relevance.RELEVANCE[name] for name in RELEVANCE_FEATURES)]
+    assert relevance.TARGET.read_text(encoding="utf-8") == relevance.render(weights)
+    assert list(fitted_relevance.RELEVANCE) == list(RELEVANCE_FEATURES)
+
+
+def test_the_relevance_fit_separates_what_it_is_given() -> None:
+    rng = np.random.default_rng(7)
+    rows = rng.normal(size=(200, 3))
+    related = rows[:, 0] + 0.2 * rng.normal(size=200) > 0  # only the first input decides
+    weights = relevance.fit_relevance(rows, related)
+    assert weights[1] > 1.0
+    assert abs(weights[2]) < weights[1] / 4 and abs(weights[3]) < weights[1] / 4
 
 
 def test_the_nested_folds_partition_the_questions_the_same_way_each_time() -> None:

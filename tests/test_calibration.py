@@ -11,36 +11,43 @@ from bot.core.files.locations import CALIBRATION_FILE
 from bot.core.knowledge.faq_file import check_faq, load_knowledge
 from bot.core.knowledge.model import content_digest
 from bot.core.knowledge.snapshot import Snapshot
-from bot.core.matching.calibration import Costs, Observation, evaluate_thresholds, fit_thresholds, load_calibration
+from bot.core.matching.calibration import (
+    Costs,
+    Observation,
+    evaluate_thresholds,
+    fit_thresholds,
+    load_calibration,
+    suggest_limit,
+)
 from bot.core.matching.thresholds import Outcome, Thresholds
 
 FAQ = "entries:\n  - id: a\n    questions: [香蕉多少钱一斤, 香蕉的价格]\n    answer: 三元\n"
 
 
-def right(score: float, margin: float = 50.0) -> Observation:
-    return Observation(score, margin, related=True, correct=True)
+def right(score: float, margin: float = 50.0, relevance: float | None = None) -> Observation:
+    return Observation(score, margin, related=True, correct=True, relevance=score if relevance is None else relevance)
 
 
 def wrong(score: float, margin: float = 50.0) -> Observation:
-    return Observation(score, margin, related=True, correct=False)
+    return Observation(score, margin, related=True, correct=False, relevance=score)
 
 
-def unrelated(score: float) -> Observation:
-    return Observation(score, 50.0, related=False, correct=False)
+def unrelated(score: float, relevance: float | None = None) -> Observation:
+    return Observation(score, 50.0, related=False, correct=False, relevance=score if relevance is None else relevance)
 
 
 @pytest.mark.parametrize(
-    ("best", "margin", "outcome"),
+    ("best", "margin", "relevance", "outcome"),
     [
-        (96, 0, Outcome.ANSWER),
-        (80, 5, Outcome.ANSWER),
-        (80, 4, Outcome.SUGGEST),
-        (5, 50, Outcome.SUGGEST),
-        (4.9, 50, Outcome.DECLINE),
+        (96, 0, 0, Outcome.ANSWER),  # sure, whatever the margin
+        (80, 5, 0, Outcome.ANSWER),  # relevance only decides between suggesting and declining
+        (80, 4, 50, Outcome.SUGGEST),
+        (5, 50, 2, Outcome.SUGGEST),  # unsure, but about the FAQ
+        (79, 50, 1.9, Outcome.DECLINE),  # fairly confident in some entry, yet not about the FAQ
     ],
 )
-def test_default_limits_decide(best: float, margin: float, outcome: Outcome) -> None:
-    assert Thresholds().decide(best, margin) is outcome
+def test_default_limits_decide(best: float, margin: float, relevance: float, outcome: Outcome) -> None:
+    assert Thresholds().decide(best, margin, relevance) is outcome
 
 
 def test_fit_answers_everything_separable() -> None:
@@ -50,7 +57,6 @@ def test_fit_answers_everything_separable() -> None:
     assert fit.wrong == 0
     assert fit.unrelated_declined == 4
     assert 10 < fit.thresholds.answer <= 40
-    assert fit.thresholds.suggest <= fit.thresholds.answer
 
 
 def test_fit_stays_above_wrong_answers() -> None:
@@ -76,12 +82,34 @@ def test_fit_prefers_the_cautious_end_of_a_plateau() -> None:
 
 def test_suggest_declines_few_answerable_questions() -> None:
     """Below the answer limit, suggestions rather than a decline: at most the declined budget is declined."""
-    observations = [right(s) for s in range(0, 100, 2)] + [unrelated(s) for s in range(0, 50, 10)]
+    observations = [right(s, relevance=s) for s in range(0, 100, 2)] + [unrelated(0, relevance=s) for s in range(50)]
     fit = fit_thresholds(observations, costs=Costs(wrong=0.0, unrelated_answered=0.0, declined=0.1))
     assert fit.positives_declined <= 0.1 * fit.positives
-    assert fit.positives_declined == sum(s < fit.thresholds.suggest for s in range(0, 100, 2))
-    assert fit.thresholds.suggest > 1
+    limits = fit.thresholds
+    assert fit.positives_declined == sum(s < limits.suggest and s < limits.answer for s in range(0, 100, 2))
+    assert limits.suggest > 1
     assert evaluate_thresholds(observations, fit.thresholds) == fit
+
+
+@pytest.mark.parametrize(
+    ("weight", "suggest"),
+    [
+        (0.5, 30.0),  # a decline costs less than an unrelated question given suggestions: decline all three
+        (2.0, 20.0),  # two unrelated questions above 20 are worth one decline below it
+        (10.0, 10.0),  # declines are dear: only the unrelated questions below every related one
+    ],
+)
+def test_suggest_limit_weighs_declines_against_unrelated_suggestions(weight: float, suggest: float) -> None:
+    related = [10.0, 20.0, 30.0, 90.0]  # the unanswered questions about the FAQ, by relevance
+    unrelated_ones = [1.0, 5.0, 12.0, 14.0, 16.0, 25.0]
+    costs = Costs(declined=0.5, decline_weight=weight)
+    assert suggest_limit(related, unrelated_ones, positives=10, costs=costs) == suggest
+
+
+def test_suggest_limit_keeps_to_the_declined_budget() -> None:
+    related = [float(s) for s in range(1, 11)]
+    unrelated_ones = [50.0] * 100  # declining them all would cost every related question
+    assert suggest_limit(related, unrelated_ones, positives=100, costs=Costs(declined=0.03, decline_weight=0.0)) == 4.0
 
 
 def test_unrelated_questions_answered_stay_within_their_budget() -> None:
@@ -96,7 +124,6 @@ def test_unrelated_questions_answered_stay_within_their_budget() -> None:
         ("answer: 50\nmargn: 3\n", ["margn", "margin"]),
         ("answer: 150\n", ["answer", "0 到 100"]),
         ("answer: high\n", ["answer"]),
-        ("answer: 30\nsuggest: 40\n", ["suggest"]),
         ("- 1\n", ["键"]),
     ],
 )

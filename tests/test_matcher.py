@@ -202,18 +202,18 @@ def test_features_are_named_and_bounded(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize(
-    ("best", "margin", "outcome"),
+    ("best", "margin", "relevance", "outcome"),
     [
-        (96.0, 0.0, Outcome.ANSWER),  # sure, whatever the margin
-        (85.0, 20.0, Outcome.ANSWER),
-        (85.0, 1.0, Outcome.SUGGEST),  # confident but too close to the runner-up
-        (50.0, 50.0, Outcome.SUGGEST),
-        (10.0, 10.0, Outcome.DECLINE),
+        (96.0, 0.0, 0.0, Outcome.ANSWER),  # sure, whatever the margin
+        (85.0, 20.0, 0.0, Outcome.ANSWER),
+        (85.0, 1.0, 30.0, Outcome.SUGGEST),  # confident but too close to the runner-up
+        (10.0, 50.0, 50.0, Outcome.SUGGEST),
+        (50.0, 10.0, 29.9, Outcome.DECLINE),
     ],
 )
-def test_thresholds_decide(best: float, margin: float, outcome: Outcome) -> None:
+def test_thresholds_decide(best: float, margin: float, relevance: float, outcome: Outcome) -> None:
     thresholds = Thresholds(answer=80.0, margin=5.0, sure=95.0, suggest=30.0)
-    assert thresholds.decide(best, margin) is outcome
+    assert thresholds.decide(best, margin, relevance) is outcome
 
 
 def test_grams_cover_characters_pairs_sounds_and_forms() -> None:

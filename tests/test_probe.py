@@ -34,7 +34,9 @@ def test_describe_match(tmp_path: Path, question: str, outcome: str, first: str 
         assert lines[4] == first.format(score=score)
     listed = [line for line in lines if line[:2] in {"1.", "2.", "3.", "4.", "5."}]
     assert [line.split()[1] for line in listed] == [candidate.entry_id for candidate in result.candidates[:5]]
-    assert lines[-1] == "规则：≥ 62 分且领先 ≥ 8 分（或 ≥ 90 分）直接回答；≥ 40 分给出建议；更低则不回答。"
+    if result.best is not None:
+        assert f"相关度 {result.relevance:.1f}" in lines[2]
+    assert lines[-1] == "规则：≥ 62 分且领先 ≥ 8 分（或 ≥ 90 分）直接回答；否则相关度 ≥ 40 给出建议，更低则不回答。"
 
 
 def test_empty_question_says_what_was_left() -> None:

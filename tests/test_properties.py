@@ -35,7 +35,7 @@ def assert_valid(result: MatchResult, query: str, limit: int = 5) -> None:
         assert result.outcome is Outcome.DECLINE
     else:
         best = result.candidates[0].score
-        decided = matcher.thresholds.decide(best, result.margin)
+        decided = matcher.thresholds.decide(best, result.margin, result.relevance)
         if decided is Outcome.ANSWER and not has_content(result.normalized):
             # A message that says nothing of what it asks (他, 还有呢) is at most given suggestions,
             # unless it names the programme or is a phrasing word for word.

@@ -287,6 +287,7 @@ def test_small_talk(text: str, chat: bool) -> None:
         ("淮北明天下雨吗", Kind.UNRELATED),
         ("推荐一部好看的电影", Kind.UNRELATED),
         ("双百双招的干部要穿制服吗", Kind.UNCOVERED),
+        ("双百双招的干部能不能养猫", Kind.UNCOVERED),  # the programme's name makes it no more answerable
         ("要去多长时间", Kind.ANSWER),
         ("", Kind.EMPTY),
         ("？？", Kind.EMPTY),
@@ -310,10 +311,30 @@ def test_each_kind_of_reply_has_its_wording(question: str, kind: Kind) -> None:
 
 @pytest.mark.parametrize("question", ["上海迪士尼门票多少钱", "淮北明天下雨吗", "推荐一部好看的电影"])
 def test_an_unrelated_question_never_gets_the_programmes_facts(question: str) -> None:
-    """Declined as off-topic, or at most offered "did you mean" buttons (the suggest limit is 1)."""
+    """Declined as off-topic, or at most offered "did you mean" buttons."""
     reply = responder().reply(question)
     assert reply.outcome is not Outcome.ANSWER
     assert reply.kind in {Kind.UNRELATED, Kind.SUGGEST}
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # About the programme, and no entry is sure (some below 1 point): "did you mean" buttons.
+        ("先锋团里头有没有女同志", Outcome.SUGGEST),
+        ("沪苏浙那边接收单位是怎么定的", Outcome.SUGGEST),
+        ("淮北跟上海的合作以前有哪些项目", Outcome.SUGGEST),
+        # Not about the programme, although some entry scores a few points: told what the bot is for.
+        ("杭州西湖好玩吗", Outcome.DECLINE),
+        ("苏州园林门票多少钱", Outcome.DECLINE),
+        ("有没有推荐的理财产品", Outcome.DECLINE),
+    ],
+)
+def test_an_unsure_question_is_declined_only_when_it_is_not_about_the_faq(question: str, outcome: Outcome) -> None:
+    """Suggest or decline by relevance, not by the best entry's confidence, which tells entries apart."""
+    result = shipped().matcher.match(question)
+    assert result.best is not None and result.best.score < shipped().matcher.thresholds.answer
+    assert result.outcome is outcome
 
 
 # -- follow-ups -----------------------------------------------------------------------------------
@@ -355,6 +376,22 @@ def test_a_question_that_stands_alone_gets_the_same_reply_after_another_answer(f
     assert turn is not None
     alone, after = responder().reply(question), responder().reply(question, previous=turn)
     assert (after.outcome, after.entry_id) == (alone.outcome, alone.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("first", "question"),
+    [
+        ("学习锻炼要多久", "今天是星期几啊"),
+        ("王程俊研究了哪些企业", "我的手机坏了"),
+        ("先锋团啥时候出发", "今天吃什么"),
+    ],
+)
+def test_an_unrelated_question_after_an_answer_does_not_get_that_answer_again(first: str, question: str) -> None:
+    """Read with the turn before, the earlier entry would answer it by that turn's weight alone."""
+    turn = responder().reply(first).turn
+    assert turn is not None
+    assert responder().reply(question).outcome is Outcome.DECLINE
+    assert responder().reply(question, previous=turn).outcome is not Outcome.ANSWER
 
 
 @pytest.mark.parametrize(

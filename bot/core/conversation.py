@@ -231,7 +231,7 @@ class Responder:
         if result.outcome is Outcome.DECLINE:
             return ()
         thresholds = snapshot.matcher.thresholds
-        floor = max(thresholds.suggest, INLINE_SHARE * thresholds.answer)
+        floor = INLINE_SHARE * thresholds.answer
         found: list[tuple[str, Reply]] = []
         for candidate in result.candidates:
             entry = snapshot.knowledge.get(candidate.entry_id)

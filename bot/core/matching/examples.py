@@ -115,6 +115,7 @@ def observe(matcher: Matches, questions: Sequence[LabelledQuestion]) -> list[Obs
                 margin=result.margin,
                 related=question.kind is Kind.POSITIVE,
                 correct=best is not None and best.entry_id == question.entry_id,
+                relevance=result.relevance,
             )
         )
     return observations
@@ -131,7 +132,7 @@ def choose_examples(
             continue
         result = matcher.match(question.text)
         best = result.best
-        answered = best is not None and limits.decide(best.score, result.margin) is Outcome.ANSWER
+        answered = best is not None and limits.decide(best.score, result.margin, result.relevance) is Outcome.ANSWER
         if not answered or best is None or best.entry_id != question.entry_id:
             chosen[question.entry_id][question.text.strip()] = None
     return {entry_id: tuple(texts) for entry_id, texts in chosen.items() if texts}

@@ -13,7 +13,11 @@ def describe_match(result: MatchResult, thresholds: Thresholds) -> str:
         texts.QUESTION.format(query=result.query),
         texts.READ_AS.format(normalized=result.normalized or texts.NOTHING_READ),
     ]
-    best = texts.BEST.format(score=result.best.score, margin=result.margin) if result.best else ""
+    best = (
+        texts.BEST.format(score=result.best.score, margin=result.margin, relevance=result.relevance)
+        if result.best
+        else ""
+    )
     lines.append(texts.RESULT.format(outcome=texts.OUTCOME_NAMES[result.outcome], best=best))
     if result.candidates:
         lines.append(texts.CLOSEST)

@@ -13,7 +13,9 @@ clauses, without the context every entry shares — and keeps the reading it
 can trust most.
 
 :class:`~bot.core.matching.thresholds.Thresholds` turn the best confidence and
-its lead over the runner-up into one of three outcomes: answer, suggest or decline.
+its lead over the runner-up into an answer; an unsure message gets suggestions or
+is declined by its relevance (:func:`~bot.core.matching.features.relevance`): how
+likely it is that the FAQ answers it at all.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from rapidfuzz import fuzz
 
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching import phrases
-from bot.core.matching.features import Weights
+from bot.core.matching.features import Weights, relevance
 from bot.core.matching.focus import Focus, has_content
 from bot.core.matching.index import Query
-from bot.core.matching.scoring import Said, Scored, Scorer
+from bot.core.matching.scoring import Ranking, Said, Scored, Scorer
 from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize
 from bot.core.matching.thresholds import Outcome, Thresholds
 
@@ -60,6 +62,9 @@ class MatchResult:
     related: bool = False
     # How much the message says, in units of the rarest possible gram (a short follow-up says little).
     information: float = 0.0
+    # How likely (0–100) the message is about the FAQ at all (features.relevance): below the suggest
+    # limit an unsure message is declined rather than given suggestions.
+    relevance: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -153,21 +158,26 @@ class Matcher:
         information = prepared.total / self.scorer.index.unknown_idf
         if not prepared.normalized or not self._rewritten:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, (), information=information)
-        candidates = self._candidates(prepared, limit)
+        ranking = self.scorer.rank(prepared)
+        candidates = self._top(ranking, limit)
         if not candidates:
             return MatchResult(query, prepared.normalized, Outcome.DECLINE, (), information=information)
         candidates = self._focus(query, candidates, limit)
         question = self.focus.question(query, prepared.normalized)
         if question is not None:
-            candidates = self._without_context(candidates, self._read(question, limit))
+            # Context is shared by every entry: what the message asks, and whether that is about the
+            # FAQ at all, is read without it (双百双招的干部能养猫吗 is as unrelated as 干部能养猫吗).
+            ranking = self.scorer.rank(self.prepare(question))
+            candidates = self._without_context(candidates, self._read(question, ranking, limit))
         candidates = self._verbatim_first(prepared.rewritten, candidates)
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
-        outcome = self.thresholds.decide(best, best - second)
+        about = relevance(ranking.features, best)
+        outcome = self.thresholds.decide(best, best - second, about)
         if outcome is Outcome.ANSWER and not self._asks_something(query, prepared):
             outcome = Outcome.SUGGEST
         related = outcome is not Outcome.DECLINE or self.focus.names_context(query, prepared.normalized)
-        return MatchResult(query, prepared.normalized, outcome, candidates, related, information)
+        return MatchResult(query, prepared.normalized, outcome, candidates, related, information, about)
 
     def _asks_something(self, query: str, prepared: Query) -> bool:
         """Whether a message may be answered at all: it is one of the FAQ's phrasings word for word, says
@@ -199,9 +209,9 @@ class Matcher:
         other = phrases.rewrite(normalize(question, self.synonyms))
         return fuzz.ratio(rewritten, other) >= NEAR_TWIN
 
-    def _read(self, text: str, limit: int) -> tuple[Candidate, ...]:
-        """The candidates for one reading of a message, its closing clauses re-read."""
-        candidates = self._candidates(self.prepare(text), limit)
+    def _read(self, text: str, ranking: Ranking, limit: int) -> tuple[Candidate, ...]:
+        """The candidates of one reading of a message (``ranking``, of ``text``), its closing clauses re-read."""
+        candidates = self._top(ranking, limit)
         return self._focus(text, candidates, limit) if candidates else candidates
 
     @staticmethod
@@ -218,9 +228,11 @@ class Matcher:
         return focused
 
     def _candidates(self, prepared: Query, limit: int) -> tuple[Candidate, ...]:
+        return self._top(self.scorer.rank(prepared), limit)
+
+    def _top(self, ranking: Ranking, limit: int) -> tuple[Candidate, ...]:
         return tuple(
-            Candidate(self._entry_ids[entry], self._originals[row], score)
-            for entry, row, score in self.scorer.rank(prepared).top(limit)
+            Candidate(self._entry_ids[entry], self._originals[row], score) for entry, row, score in ranking.top(limit)
         )
 
     def _focus(self, query: str, candidates: tuple[Candidate, ...], limit: int) -> tuple[Candidate, ...]:
