@@ -55,10 +55,11 @@ FEATURES = (
 ACCEPTANCE_FEATURES = (*FEATURES, "lead", "phrasings×lead", "phrasings×entry_coverage", "unknown_share×lead")
 # Whether a message is about the FAQ at all, whichever entry it means: the best confidence (as log(1 + it))
 # and, for each feature read off the phrasings, the most any candidate has of it.  An unsure question about
-# the programme (锻炼的表现会记进档案吗) still has candidates that cover much of it; a question about the
-# weather has none.  What depends on how the FAQ is written rather than on the message is left out (what
+# the programme (锻炼岗位跟产业链搭不搭界啊) still has candidates that cover much of it; a question about
+# the weather has none.  What depends on how the FAQ is written rather than on the message is left out (what
 # the entries say besides their phrasings, how many phrasings they have), so that a small FAQ, or one
-# without answers or an article, is read alike; on the tuning part they add nothing (AUC 0.968 either way).
+# without answers or an article, is read alike; on the tuning part they add nothing (AUC 0.968 either way,
+# whole messages, uncovered counted as related: the measure the choice was made on).
 _OF_THE_FAQ = ("answer_coverage", "paragraph_coverage", "article_coverage", "phrasings")
 _READ = [index for index, name in enumerate(FEATURES) if name not in _OF_THE_FAQ]
 RELEVANCE_FEATURES = ("confidence", *(FEATURES[index] for index in _READ))
