@@ -74,9 +74,21 @@ def test_unrelated_questions_are_not_answered(matcher: Matcher, query: str) -> N
     assert matcher.match(query).outcome is not Outcome.ANSWER
 
 
-@pytest.mark.parametrize("query", ["红烧肉怎么做", "NBA总决赛谁赢了"])
+@pytest.mark.parametrize("query", ["NBA总决赛谁赢了", "用python写个冒泡排序"])
 def test_far_off_questions_are_declined(matcher: Matcher, query: str) -> None:
     assert matcher.match(query).outcome is Outcome.DECLINE
+
+
+@pytest.mark.parametrize("far_off", ["红烧肉怎么做", "NBA总决赛谁赢了", "今天股市怎么样"])
+@pytest.mark.parametrize("unsure", ["补贴怎么发", "孔彬干啥的", "派到哪"])
+def test_an_unsure_question_on_topic_is_more_relevant_than_a_far_off_one(
+    matcher: Matcher, far_off: str, unsure: str
+) -> None:
+    """Even on a small FAQ without answers or an article (whose confidences run high for anything), the relevance
+    that decides between suggesting and declining ranks questions on topic far above those off it."""
+    on_topic, off_topic = matcher.match(unsure), matcher.match(far_off)
+    assert on_topic.outcome is Outcome.SUGGEST
+    assert on_topic.relevance > 5 * off_topic.relevance
 
 
 @pytest.mark.parametrize("query", ["", "   ", "？？？", "你好", "请问", "\u200b\u200b"])

@@ -27,7 +27,7 @@ SELF_CONTAINED_INFORMATION = 8.0
 # saying at least this much, read with the question before, is at most given suggestions: the earlier
 # entry answers the reading by its own weight, whether the question is a follow-up (发在哪个网站) or not.
 # A follow-up that says less (找谁问: 2.9, 能再说一遍吗: 4.7) may still be answered.  Chosen on the tuning
-# part: questions answered wrongly after another answer 0.8 → 0.4 % (11 → 6 of 1,374; the five were
+# part of sets A–F: questions answered wrongly after another answer 0.8 → 0.4 % (11 → 6 of 1,374; the five were
 # unrelated), follow-ups unchanged (anything from 4.8 to 6.0 gives the same).
 UNRELATED_INFORMATION = 5.5
 # A follow-up read with the question before it, pointing to a new entry that the follow-up alone also

@@ -26,7 +26,7 @@ class Thresholds:
     follow the same costs as :func:`fit_thresholds`: the answer limits, chosen on
     the Tianchi benchmark's learning half (part A), keep confident answers ≥ 97 %
     precise there, and ``suggest`` (``python -m benchmarks.relevance``) is the limit
-    :func:`~bot.core.matching.calibration.suggest_limit` chooses on our tuning part (4),
+    :func:`~bot.core.matching.calibration.suggest_limit` chooses on our tuning part (3),
     lowered until Tianchi A, which has no unrelated questions, declines at most 2 % of
     its answerable questions (2); the rest get "did you mean" buttons.
     """
