@@ -13,8 +13,10 @@ from benchmarks.datasets import part_of, tianchi_available, tianchi_path
 from benchmarks.scale import synthetic_knowledge
 from benchmarks.tables import Share, Table, format_cell
 from bot.core.knowledge.model import Entry, Knowledge
+from bot.core.knowledge.snapshot import Snapshot
 from bot.core.matching import fitted, fitted_relevance
 from bot.core.matching.features import ACCEPTANCE_FEATURES, FEATURES, RELEVANCE_FEATURES, Weights
+from bot.paths import PROJECT_ROOT
 
 
 def test_harness_on_our_faq_with_a_small_scale_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -161,6 +163,19 @@ def test_the_relevance_module_is_as_its_fitting_script_writes_it() -> None:
     weights = [fitted_relevance.RELEVANCE_BIAS, *(fitted_relevance.RELEVANCE[name] for name in RELEVANCE_FEATURES)]
     assert relevance.TARGET.read_text(encoding="utf-8") == relevance.render(weights)
     assert list(fitted_relevance.RELEVANCE) == list(RELEVANCE_FEATURES)
+
+
+@pytest.mark.parametrize(
+    "text", ["双百双招的干部能不能养猫", "先锋团里头有没有女同志", "今天淮北下雨吗", "要去多长时间"]
+)
+def test_the_relevance_script_reads_a_message_as_the_matcher_does(text: str) -> None:
+    matcher = Snapshot.load(PROJECT_ROOT / "knowledge").matcher
+    row, answered = relevance.inputs(matcher, text)
+    result = matcher.match(text)
+    assert answered is (result.outcome.value == "answer")
+    weights = np.asarray([fitted_relevance.RELEVANCE[name] for name in RELEVANCE_FEATURES])
+    logit = fitted_relevance.RELEVANCE_BIAS + float(row @ weights)
+    assert round(100.0 / (1.0 + np.exp(-logit)), 1) == result.relevance
 
 
 def test_the_relevance_fit_separates_what_it_is_given() -> None:
