@@ -90,8 +90,9 @@ class Costs:
     declined: float = 0.02  # related questions declined (no suggestion), of related ones
     # Within that budget, one related question declined costs as much as this many unrelated ones given
     # suggestions instead of being told what the bot is for (a glance at buttons that do not fit).  On our
-    # tuning part (examples held out) 5 and 10 choose a suggest limit of 4: 7 of 1,046 answerable questions
-    # declined, 218 of 304 unrelated or uncovered ones; 3 chooses 5 (10 and 227), 20 chooses 2 (3 and 168).
+    # tuning part (sets A–G, examples held out) 10 chooses a suggest limit of 4: 8 of 1,114 answerable
+    # questions declined, 246 of 352 unrelated or uncovered ones; 5 chooses 5 (10 and 262), 3 chooses 8
+    # (17 and 286), 20 chooses 1 (1 and 114).
     decline_weight: float = 10.0
 
 
@@ -124,10 +125,10 @@ def fit_thresholds(
     the choice off the edge of the data it was fitted on; cross-validation inside the
     tuning part (``python -m benchmarks.nested``) judges it; ``faqbot calibrate`` passes
     :data:`DEFAULT_SLACK` (ties always go to the most cautious limits).  The lead is at least 10 (:data:`LEADS`).
-    ``suggest`` is then the highest relevance limit that declines at most ``costs.declined``
-    of the related questions: below the answer limit a "did you mean" list costs little,
-    and the decline's wording (the article does not cover it, or the question is off
-    topic) is chosen by whether the message names the FAQ's context, not by this limit.
+    ``suggest`` is then the relevance limit :func:`suggest_limit` chooses for the questions
+    left unanswered: below the answer limit a "did you mean" list costs little, and the
+    decline's wording (the article does not cover it, or the question is off topic) is
+    chosen by whether the message names the FAQ's context, not by this limit.
     """
     positives = sum(item.related for item in observations)
     unrelated = len(observations) - positives
