@@ -92,7 +92,7 @@ def default_suggest(
     unrelated: list[float] = []
     for question in questions:
         result = match(question.text)
-        answered = result.best is not None and limits.decide(result.best.score, result.margin, 100.0) is Outcome.ANSWER
+        answered = result.best is not None and limits.answers(result.best.score, result.margin)
         if not answered:
             (unrelated if question.kind is Kind.UNRELATED else related).append(result.relevance)
     positives = sum(question.kind is not Kind.UNRELATED for question in questions)

@@ -145,7 +145,7 @@ def fit_thresholds(
         (fit for fit in candidates if fit.right_rate >= best - slack),
         key=lambda fit: (fit.thresholds.answer, fit.thresholds.margin),
     ).thresholds
-    unanswered = [item for item in observations if not _answers(chosen, item)]
+    unanswered = [item for item in observations if not chosen.answers(item.score, item.margin)]
     suggest = suggest_limit(
         [item.relevance for item in unanswered if item.related],
         [item.relevance for item in unanswered if not item.related],
@@ -153,10 +153,6 @@ def fit_thresholds(
         costs,
     )
     return evaluate_thresholds(observations, dataclasses.replace(chosen, suggest=suggest))
-
-
-def _answers(thresholds: Thresholds, item: Observation) -> bool:
-    return thresholds.decide(item.score, item.margin, 100.0) is Outcome.ANSWER
 
 
 def suggest_limit(related: Sequence[float], unrelated: Sequence[float], positives: int, costs: Costs) -> float:

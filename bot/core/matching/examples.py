@@ -29,7 +29,7 @@ from bot.core.matching.calibration import Costs, Fit, Observation, fit_threshold
 from bot.core.matching.evaluation import Kind, LabelledQuestion, Matches
 from bot.core.matching.matcher import Matcher, MatchResult
 from bot.core.matching.scorecard import Asker, refers_to_staff
-from bot.core.matching.thresholds import Outcome, Thresholds
+from bot.core.matching.thresholds import Thresholds
 
 FOLDS = 10
 
@@ -132,7 +132,7 @@ def choose_examples(
             continue
         result = matcher.match(question.text)
         best = result.best
-        answered = best is not None and limits.decide(best.score, result.margin, result.relevance) is Outcome.ANSWER
+        answered = best is not None and limits.answers(best.score, result.margin)
         if not answered or best is None or best.entry_id != question.entry_id:
             chosen[question.entry_id][question.text.strip()] = None
     return {entry_id: tuple(texts) for entry_id, texts in chosen.items() if texts}

@@ -26,7 +26,7 @@ class Thresholds:
     follow the same costs as :func:`fit_thresholds`: the answer limits, chosen on
     the Tianchi benchmark's learning half (part A), keep confident answers ≥ 97 %
     precise there, and ``suggest`` (``python -m benchmarks.relevance``) is the limit
-    :func:`~bot.core.matching.calibration.suggest_limit` chooses on our tuning part (3),
+    :func:`~bot.core.matching.calibration.suggest_limit` chooses on our tuning part (4),
     lowered until Tianchi A, which has no unrelated questions, declines at most 2 % of
     its answerable questions (2); the rest get "did you mean" buttons.
     """
@@ -36,8 +36,12 @@ class Thresholds:
     sure: float = 95.0
     suggest: float = 2.0
 
+    def answers(self, best: float, margin: float) -> bool:
+        """Whether a best confidence with this lead over the runner-up is answered (whatever its relevance)."""
+        return best >= self.sure or (best >= self.answer and margin >= self.margin)
+
     def decide(self, best: float, margin: float, relevance: float) -> Outcome:
-        if best >= self.sure or (best >= self.answer and margin >= self.margin):
+        if self.answers(best, margin):
             return Outcome.ANSWER
         if relevance >= self.suggest:
             return Outcome.SUGGEST
