@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.core import texts
 from bot.core.conversation import Kind, Memory, Responder
 from bot.core.follow_ups import (
+    CONTINUATION_COVERAGE,
     Turn,
     about_new_subject,
     echoes,
@@ -130,7 +131,7 @@ def test_a_preamble_naming_other_topics_does_not_drown_the_question(message: str
 )
 def test_besides_one_task_asks_for_the_others(message: str, entry_id: str) -> None:
     result = shipped().matcher.match(message)
-    assert result.outcome is Outcome.ANSWER
+    assert result.outcome is not Outcome.DECLINE
     assert result.best is not None and result.best.entry_id == entry_id
 
 
@@ -424,6 +425,34 @@ def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, en
     reply = responder().reply(follow_up, previous=turn)
     assert reply.entry_id == entry_id
     assert reply.outcome is not Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id"),
+    [
+        ("对标学习学什么", "学完交什么成果", "task_learning"),  # says enough to stand alone, yet only suggested
+        ("要学习别人什么", "学完交啥", "task_learning"),  # alone it points elsewhere (lodging)
+        ("先锋团都有谁", "有没有名单", "pioneer_team"),
+        ("岗位怎么挑的", "由谁来挑", "post_selection"),
+    ],
+)
+def test_a_follow_up_asking_more_about_the_earlier_entry_is_answered_by_it(
+    first: str, follow_up: str, entry_id: str
+) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None and turn.entry_id == entry_id
+    assert responder().reply(follow_up).outcome is not Outcome.ANSWER
+    after = responder().reply(follow_up, previous=turn)
+    assert (after.outcome, after.entry_id) == (Outcome.ANSWER, entry_id)
+
+
+def test_coverage_is_how_much_of_a_question_an_entrys_phrasings_contain() -> None:
+    matcher = shipped().matcher
+    assert matcher.coverage("有没有名单", "pioneer_team") >= CONTINUATION_COVERAGE
+    assert matcher.coverage("股票怎么买", "posts_count") < 0.2
+    assert matcher.coverage("先锋团有多少人", "pioneer_team") == pytest.approx(1.0)  # a phrasing of it
+    assert matcher.coverage("先锋团有多少人", "how_many") < 0.5
+    assert matcher.coverage("先锋团有多少人", "no_such_entry") == 0.0
 
 
 @pytest.mark.parametrize(

@@ -5,22 +5,22 @@ Fitted on the tuning part of tests/data/questions.yaml, never on a held-out part
 into the logit of how likely (0-100) a message is about the FAQ.
 """
 
-RELEVANCE_BIAS = -1.797
+RELEVANCE_BIAS = -1.64
 RELEVANCE = {
-    "confidence": 1.148,
-    "cosine": -1.026,
-    "entry_coverage": 2.431,
-    "question_coverage": 0.915,
-    "question_recall": -0.093,
-    "ratio": 0.831,
-    "other_form": -0.184,
-    "same_form": -0.093,
-    "length_ratio": -0.237,
-    "change_risk": -0.092,
-    "unknown_share": -1.898,
-    "pair_coverage": 1.132,
-    "information": -1.591,
-    "missing": 2.424,
-    "bare_form": -0.098,
-    "entry_missing": -2.3,
+    "confidence": 1.177,
+    "cosine": -0.905,
+    "entry_coverage": 2.92,
+    "question_coverage": 1.299,
+    "question_recall": -0.572,
+    "ratio": 0.77,
+    "other_form": -0.141,
+    "same_form": -0.051,
+    "length_ratio": 0.285,
+    "change_risk": -0.39,
+    "unknown_share": -1.344,
+    "pair_coverage": 1.122,
+    "information": -1.996,
+    "missing": 2.145,
+    "bare_form": -0.06,
+    "entry_missing": -1.961,
 }

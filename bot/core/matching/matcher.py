@@ -110,6 +110,7 @@ class Matcher:
         self.synonyms = SynonymTable(knowledge.synonyms)
         self.focus = Focus(knowledge.context, self.synonyms)
         self._entry_ids = [entry.id for entry in knowledge.entries]
+        self._positions = {entry_id: position for position, entry_id in enumerate(self._entry_ids)}
         rewritten: list[str] = []
         originals: list[str] = []
         owners: list[int] = []
@@ -268,6 +269,12 @@ class Matcher:
                     if agreed[0].score > chosen[0].score:
                         chosen = agreed
         return chosen
+
+    def coverage(self, question: str, entry_id: str) -> float:
+        """The share of ``question`` that the phrasings of the entry ``entry_id`` contain (0 for an unknown entry)."""
+        if entry_id not in self._positions:
+            return 0.0
+        return float(self.scorer.entry_coverage(self.prepare(question))[self._positions[entry_id]])
 
     def score(self, query: Query) -> list[Scored]:
         """Every candidate entry for ``query`` with its features and confidence, best first."""

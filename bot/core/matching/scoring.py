@@ -132,10 +132,7 @@ class Scorer:
         else:
             pair_coverage = np.zeros(size)
         row_recall = np.bincount(hits, weights=row_values, minlength=size) / index.row_totals
-        positions, counts = runs(index.entry_pointer, query.ids)
-        entry_hits = index.entry_postings[positions]
-        entry_q = np.repeat(query.weights, counts)
-        entry_coverage = np.bincount(entry_hits, weights=entry_q, minlength=self.entry_count) / query.total
+        entry_coverage = self.entry_coverage(query)
 
         ranking = cosines + row_coverage
         entries = self._shortlist(ranking, entry_coverage)
@@ -181,6 +178,16 @@ class Scorer:
         # A candidate is never more confident than one ranked above it: the scores fall from the first on.
         ceilings = np.minimum.accumulate(confidences(features, logits, self.weights)[order])
         return Ranking(entries[order], rows[order], features[order], np.round(ceilings, 1).astype(np.float64))
+
+    def entry_coverage(self, query: Query) -> NDArray[np.float64]:
+        """For every entry, the share of ``query``'s weight that its phrasings together contain."""
+        if not len(query.ids):
+            return np.zeros(self.entry_count)
+        index = self.index
+        positions, counts = runs(index.entry_pointer, query.ids)
+        entry_q = np.repeat(query.weights, counts)
+        covered = np.bincount(index.entry_postings[positions], weights=entry_q, minlength=self.entry_count)
+        return np.asarray(covered / query.total, dtype=np.float64)
 
     def _shortlist(self, ranking: NDArray[np.float64], entry_coverage: NDArray[np.float64]) -> NDArray[np.int64]:
         """The entries of the best-ranked phrasings and the entries that cover the most of the question."""
