@@ -167,6 +167,8 @@ def test_the_asking_clauses_are_kept(clauses: str, asked: str) -> None:
         ("是什么", False),
         ("介绍一下", False),
         ("怎么回事", False),
+        ("具体指的是什么", False),  # 具体 and 指的是 ask what a thing is, nothing more
+        ("具体哪天", True),
         ("多少", True),
         ("住哪里", True),
         ("100天", True),

@@ -91,8 +91,9 @@ VERIFICATION_TAILS = (
 )
 # Words pointing at "this" programme, whatever its name.
 DEICTIC_RE = re.compile(r"(?:这一次|这次|此次|本次|这回|今年这次)(?:的)?|(?:这个|该|此)(?:行动|项目|活动|计划)(?:的)?")
-# Asking what the thing itself is: with nothing else asked, the question is about the programme.
-ABOUT_ITSELF = ("是怎么回事", "怎么回事", "干什么的", "做什么的", "是干什么", "介绍")
+# Asking what the thing itself is: with nothing else asked, the question is about the programme
+# (双百双招具体指的是什么: 具体 and 指的 ask nothing of their own; on tuning one more right answer).
+ABOUT_ITSELF = ("是怎么回事", "怎么回事", "干什么的", "做什么的", "是干什么", "介绍", "具体", "指的是", "指的")
 _CLAUSE_RE = re.compile(r"[^,.?!;:。…~，、！？；：\s]+[,.?!;:。…~，、！？；：\s]*")
 _QUESTION_END_RE = re.compile(r"[?？]|[吗呢么嘛]\W*$")
 _HEARSAY_RE = re.compile("|".join(map(re.escape, sorted(HEARSAY, key=len, reverse=True))))
