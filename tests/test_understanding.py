@@ -398,6 +398,23 @@ def test_an_unrelated_question_after_an_answer_does_not_get_that_answer_again(fi
 
 
 @pytest.mark.parametrize(
+    ("first", "question"),
+    [
+        ("先锋团有多少人", "那房价呢"),
+        ("王程俊是谁", "那股票呢？"),
+        ("双百双招的目的是什么", "那油价呢"),
+    ],
+)
+def test_a_new_subject_not_understood_alone_does_not_get_the_earlier_answer_again(first: str, question: str) -> None:
+    """那X呢 asks the question before about X; read with it, the earlier entry is found by that question's weight."""
+    turn = responder().reply(first).turn
+    assert turn is not None
+    assert names_new_subject(question)
+    assert responder().reply(question).outcome is Outcome.DECLINE
+    assert responder().reply(question, previous=turn).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
     ("first", "question", "entry_id"),
     [
         ("有补贴吗", "找谁问？", "nc_allowance"),
