@@ -122,9 +122,9 @@ def test_small_talk_gets_a_friendly_line(split: str, floor: float) -> None:
     assert scorecard()[split, "smalltalk"].share(Verdict.OK) >= floor
 
 
-@pytest.mark.parametrize(("split", "right", "helpful"), [(TUNING, 0.30, 0.87), (HOLDOUT, 0.27, 0.83)])
+@pytest.mark.parametrize(("split", "right", "helpful"), [(TUNING, 0.32, 0.86), (HOLDOUT, 0.32, 0.87)])
 def test_a_follow_up_in_context_finds_its_entry(split: str, right: float, helpful: float) -> None:
-    """Measured: tuning 30.0 % right, 87.7 % helpful (130); holdout 27.3 %, 83.6 % (55)."""
+    """Measured: tuning 32.4 % right, 86.9 % helpful (145); holdout 32.3 %, 87.1 % (62)."""
     assert scorecard()[split, FOLLOW_UP].right >= right
     assert scorecard()[split, FOLLOW_UP].helpful >= helpful
 
@@ -169,7 +169,7 @@ def test_context_forms_are_within_three_points_of_bare_questions_on_holdout() ->
     assert pooled(HOLDOUT, CONTEXT_FORMS).right >= scorecard()[HOLDOUT, "bare"].right - 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 27 % (15 of 55)")
+@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 32 % (20 of 62)")
 def test_target_follow_ups() -> None:
     assert scorecard()[HOLDOUT, FOLLOW_UP].right >= 0.85
 

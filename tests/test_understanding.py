@@ -21,6 +21,7 @@ from bot.core.follow_ups import (
     CONTINUATION_COVERAGE,
     Turn,
     about_new_subject,
+    asks_about_the_answer,
     echoes,
     leans_back,
     names_new_subject,
@@ -444,6 +445,45 @@ def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, en
     reply = responder().reply(follow_up, previous=turn)
     assert reply.entry_id == entry_id
     assert reply.outcome is not Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("text", "about_the_answer"),
+    [
+        ("能再说一遍吗", True),
+        ("再讲一遍", True),
+        ("没看懂", True),
+        ("详细点", True),
+        ("具体说说？", True),
+        ("展开讲讲", True),
+        ("找谁问", True),
+        ("那这个问谁", True),
+        ("问哪个部门呢", True),
+        ("补贴找谁问", False),  # names its own subject
+        ("具体哪天", False),  # asks when
+        ("有详细名单吗", False),
+        ("谁来选", False),
+    ],
+)
+def test_a_message_asking_about_the_last_answer(text: str, about_the_answer: bool) -> None:
+    assert asks_about_the_answer(text) is about_the_answer
+
+
+@pytest.mark.parametrize(
+    ("first", "asked", "entry_id"),
+    [
+        ("要去多长时间", "能再说一遍吗", "duration"),
+        ("住宿怎么安排", "那这个找谁问", "nc_accommodation"),
+        ("先锋团有多少人", "具体说说", "pioneer_team"),
+    ],
+)
+def test_asked_again_right_after_an_answer_the_answer_is_given_again(first: str, asked: str, entry_id: str) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None and turn.entry_id == entry_id
+    assert responder().reply(asked).outcome is not Outcome.ANSWER  # alone it asks nothing
+    again = responder().reply(asked, previous=turn)
+    assert (again.outcome, again.entry_id) == (Outcome.ANSWER, entry_id)
+    assert again.turn == turn  # a further follow-up leans on the same question
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ NEW_SUBJECT_LEAD = 2.0
 # phrasings contain at least this share of the question's weight (see continues).  Chosen on the tuning part
 # (sets A–H): follow-ups right 31 → 39 of 130, no more wrong answers there or after another turn; from 0.65
 # up no share adds a wrong answer (0.65: 41 right, 0.8: 34), 0.55 and 0.6 one, 0.4 two and one follow-up.
+# With set I (A–I, 145 follow-ups): 39 → 47 right, and any share from 0.55 up adds no wrong answer.
 CONTINUATION_COVERAGE = 0.7
 
 # A question marked as leaning on the one before: it opens with 那/还有, points with a pronoun, or
@@ -53,6 +54,13 @@ _POINTERS_RE = re.compile(r"他|她|它|这个人|那个人|这些人|那些人|
 # 那X呢: the same question about another subject, named here (那住宿呢 after 有补贴吗).
 _WHAT_ABOUT_RE = re.compile(r"^(?:那么|那|还有)(?P<subject>\w+?)(?:呢|吗)?\W*$")
 _OTHERS_RE = re.compile(r"别的|其他|其它|其余")
+# Asking for the last answer again or in more detail, or whom to ask about it: right after an answer,
+# such a message is about that answer (再说一遍, 没看清, 具体说说, 详细点, 找谁问, 问哪个部门).
+_ABOUT_THE_ANSWER_RE = re.compile(
+    r"再(?:说|讲|发|讲解)(?:一遍|一次|一下)|重复一(?:遍|下)|一遍|没(?:太)?(?:看清|看懂|听懂|明白)"
+    r"|(?:详细|具体)(?:点|一点|些|一些|说说|讲讲|说一下|讲一下|介绍一下|介绍)|展开(?:说说|讲讲)|多说点|说详细点|讲详细点"
+    r"|找谁|问谁|联系谁|咨询谁|跟谁联系|找哪位|(?:找|问|联系|咨询)哪个(?:部门|单位)"
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,16 @@ def names_new_subject(question: str) -> bool:
         return False
     subject = match.group("subject")
     return not _OTHERS_RE.match(subject) and has_content(normalize(subject))
+
+
+def asks_about_the_answer(question: str) -> bool:
+    """Whether a message asks only for the last answer again, in more detail, or whom to ask about it.
+
+    能再说一遍吗, 具体说说, 那这个找谁问 say nothing of their own; 补贴找谁问 names its subject and is
+    read as any other question.
+    """
+    text = clean(question)
+    return bool(_ABOUT_THE_ANSWER_RE.search(text)) and not has_content(normalize(_ABOUT_THE_ANSWER_RE.sub(" ", text)))
 
 
 def new_entry_confirmed(followed: MatchResult, alone: MatchResult, previous: Turn, thresholds: Thresholds) -> bool:
@@ -165,23 +183,40 @@ def with_context(question: str, previous: Turn) -> str:
 def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous: Turn) -> tuple[MatchResult, str]:
     """How to read a question asked after ``previous``: the result, and the context it was read in ("" for none).
 
-    A question that names its own subject (那许大鹏呢) is read alone (:func:`about_new_subject`).
-    Any other is read together with the turn before (:func:`with_context`) unless nothing marks it
-    as leaning back (:func:`leans_back`) and it is answered alone.  Read together, a question that
-    asks more about the entry answered before is answered by it (:func:`continues`); otherwise one
-    that says too much to be a follow-up stands on its own (:data:`SELF_CONTAINED_INFORMATION`).
-    The earlier question weighs more than a short follow-up, so a reading that only finds the
-    earlier entry again is the earlier question echoing (:func:`echoes`): the question then only
-    gets suggestions, since alone it misses what it leans on: what it points to alone, and the
-    earlier entry (on tuning: follow-ups helped 78 → 84 %).  For the same reason a question that
-    alone is not about the FAQ at all is at most given suggestions (:func:`unrelated_alone`).
+    A message asking for the last answer again, in more detail or whom to ask (能再说一遍吗, 找谁问:
+    :func:`asks_about_the_answer`) gets what the earlier question gets.  A question that names its own
+    subject (那许大鹏呢) is read alone (:func:`about_new_subject`).  Any other is read together with the
+    turn before (:func:`read_together`) unless nothing marks it as leaning back (:func:`leans_back`)
+    and it is answered alone.
     """
+    if asks_about_the_answer(question):
+        again = matcher.match(previous.question)
+        if again.outcome is not Outcome.DECLINE:
+            return again, previous.question
     new_subject = names_new_subject(question)
     if new_subject and alone.outcome is not Outcome.DECLINE:
         return about_new_subject(alone, previous, matcher.thresholds), ""
     marked = leans_back(question)
     if not marked and alone.outcome is Outcome.ANSWER:
         return alone, ""
+    return read_together(matcher, question, alone, previous, marked=marked, new_subject=new_subject)
+
+
+def read_together(
+    matcher: Matcher, question: str, alone: MatchResult, previous: Turn, *, marked: bool, new_subject: bool
+) -> tuple[MatchResult, str]:
+    """A question not answered alone (or marked as leaning back) read together with the turn before.
+
+    A question that asks more about the entry answered before is answered by it (:func:`continues`);
+    otherwise one that says too much to be a follow-up stands on its own
+    (:data:`SELF_CONTAINED_INFORMATION`).  The earlier question weighs more than a short follow-up,
+    so a reading that only finds the earlier entry again is the earlier question echoing
+    (:func:`echoes`): the question then only gets suggestions, since alone it misses what it leans
+    on: what it points to alone, and the earlier entry (on tuning: follow-ups helped 78 → 84 %).  For
+    the same reason a question that alone is not about the FAQ at all is at most given suggestions
+    (:func:`unrelated_alone`), and so is one naming a subject of its own (``new_subject``) that alone
+    is not understood, where the reading finds the earlier entry again.
+    """
     standalone = not marked and alone.information >= SELF_CONTAINED_INFORMATION
     followed = matcher.match(with_context(question, previous))
     if continues(matcher, question, followed, previous):
@@ -198,9 +233,8 @@ def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous
     elif followed.outcome is Outcome.ANSWER and (
         unrelated_alone(alone, marked) or (new_subject and followed.candidates[0].entry_id == previous.entry_id)
     ):
-        # A question naming a subject of its own that alone is not understood (那最终目标呢) asks about
-        # something the earlier entry is not; that entry again is the earlier question echoing (on the
-        # tuning part of sets A–H: follow-ups answered wrongly 8 → 7, none answered right fewer).
+        # 那最终目标呢 asks about something the earlier entry is not (on the tuning part of sets A–H:
+        # follow-ups answered wrongly 8 → 7, none answered right fewer).
         followed = dataclasses.replace(followed, outcome=Outcome.SUGGEST)
     usable = followed.outcome is Outcome.ANSWER or (
         followed.outcome is Outcome.SUGGEST and (marked or alone.outcome is Outcome.DECLINE)
