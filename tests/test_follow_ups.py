@@ -23,6 +23,7 @@ from bot.core.follow_ups import (
     leans_back,
     names_new_subject,
     new_entry_confirmed,
+    repeated,
     with_context,
 )
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
@@ -181,6 +182,28 @@ def test_asked_again_right_after_an_answer_the_answer_is_given_again(first: str,
     again = responder().reply(asked, previous=turn)
     assert (again.outcome, again.entry_id) == (Outcome.ANSWER, entry_id)
     assert again.turn == turn  # a further follow-up leans on the same question
+
+
+def test_an_entry_removed_since_is_not_given_again() -> None:
+    """After a reload that removed the entry, the earlier question is read again instead."""
+    again = repeated(shipped().matcher, Turn("要去多长时间", "removed_entry"))
+    assert again.best is not None and again.best.entry_id == "duration"
+
+
+def test_asked_again_the_last_answer_is_given_as_it_was() -> None:
+    """An answer given below the answer limit is given again; suggestions are offered again."""
+    turn = responder().reply("住宿怎么安排").turn
+    assert turn is not None
+    below = responder().reply("那家属呢", previous=turn)  # answered below the limit: a new subject
+    assert below.turn == Turn("那家属呢", "nc_family", answered=True)
+    assert responder().reply("那家属呢").outcome is Outcome.SUGGEST
+    again = responder().reply("能再说一遍吗", previous=below.turn)
+    assert (again.outcome, again.entry_id) == (Outcome.ANSWER, "nc_family")
+    unsure = responder().reply("那个大会全称叫啥")
+    assert unsure.outcome is Outcome.SUGGEST and unsure.turn is not None and not unsure.turn.answered
+    offered = responder().reply("再说一遍", previous=unsure.turn)
+    assert offered.outcome is Outcome.SUGGEST
+    assert [link.entry_id for link in offered.suggestions] == [link.entry_id for link in unsure.suggestions]
 
 
 @pytest.mark.parametrize(

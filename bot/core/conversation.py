@@ -131,7 +131,7 @@ class Reply:
         """The turn a conversation remembers after this reply: a question answered or given suggestions."""
         if self.outcome is Outcome.DECLINE or self.entry_id is None or not (self.context or self.query):
             return None
-        return Turn(self.context or self.query, self.entry_id)
+        return Turn(self.context or self.query, self.entry_id, answered=self.outcome is Outcome.ANSWER)
 
     @property
     def empty(self) -> bool:

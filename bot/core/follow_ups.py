@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.matching.focus import has_content
-from bot.core.matching.matcher import Matcher, MatchResult
+from bot.core.matching.matcher import Candidate, Matcher, MatchResult
 from bot.core.matching.text import clean, normalize
 from bot.core.matching.thresholds import Outcome, Thresholds
 
@@ -65,10 +65,12 @@ _ABOUT_THE_ANSWER_RE = re.compile(
 
 @dataclass(frozen=True)
 class Turn:
-    """An answered question: what it asked (its question part) and the entry that answered it."""
+    """A question the bot replied to: what it asked (as read), the entry it was answered with or that led
+    its suggestions, and whether it was answered."""
 
     question: str
     entry_id: str
+    answered: bool = True
 
 
 def leans_back(question: str) -> bool:
@@ -175,6 +177,19 @@ def continues(matcher: Matcher, question: str, followed: MatchResult, previous: 
     )
 
 
+def repeated(matcher: Matcher, previous: Turn) -> MatchResult:
+    """The turn before given again: its entry answered if it was answered, else its question read again.
+
+    An entry removed by a reload since is no longer given; the question is read again instead.
+    """
+    again = matcher.match(previous.question)
+    entry = matcher.knowledge.get(previous.entry_id)
+    if not previous.answered or entry is None:
+        return again
+    earlier = Candidate(entry.id, entry.questions[0], 100.0)
+    return dataclasses.replace(again, outcome=Outcome.ANSWER, candidates=(earlier,), related=True)
+
+
 def with_context(question: str, previous: Turn) -> str:
     """The follow-up read together with the question it follows."""
     return f"{previous.question}，{question}"
@@ -190,7 +205,7 @@ def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous
     and it is answered alone.
     """
     if asks_about_the_answer(question):
-        again = matcher.match(previous.question)
+        again = repeated(matcher, previous)
         if again.outcome is not Outcome.DECLINE:
             return again, previous.question
     new_subject = names_new_subject(question)
