@@ -253,6 +253,12 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
         ("收到，住宿怎么安排", False),
         ("祝贺大会是哪天开的", False),
         ("怎样才算招商成功", False),
+        ("这项工作挺有意义的", True),  # a degree word and what it grades
+        ("安排得很周到", True),
+        ("要求相当高啊", True),
+        ("当地人会不会很多", False),  # A不A asks
+        ("听说岗位有一百多个是真的不", False),
+        ("哪个城市机会特别多", False),
         ("阵仗不小吗", False),  # asks
         ("压力大不大", False),
         ("测试什么时候开始", False),
