@@ -208,6 +208,9 @@ SMALL_TALK = (
     "回复", "回答", "解答", "答复",
     # is anyone there, does it work
     "有人吗", "有人在吗", "在么", "在嘛", "喂", "测试", "试试", "试一下", "hello", "hi", "哈喽", "嗨",
+    # the same in English, as people type it
+    "test", "testing", "thanks", "thank you", "thx", "bye", "nice", "cool", "great", "good job", "good morning",
+    "morning", "good", "yes",
 )
 # Questions about the bot itself, not the programme (你是机器人吗, 你叫什么名字).
 ABOUT_THE_BOT_RE = re.compile(r"^(?:你|您)(?:是(?:谁|机器人|真人|人工|ai|人)|叫什么|叫啥|会什么|能干什么|还挺|真聪明|真厉害)")
