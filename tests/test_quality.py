@@ -117,7 +117,7 @@ def test_the_costs_on_holdout() -> None:
     assert scorecard()[HOLDOUT, "uncovered"].wrong <= 0.04
 
 
-@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.95), (HOLDOUT, 0.90)])
+@pytest.mark.parametrize(("split", "floor"), [(TUNING, 0.95), (HOLDOUT, 0.93)])
 def test_small_talk_gets_a_friendly_line(split: str, floor: float) -> None:
     assert scorecard()[split, "smalltalk"].share(Verdict.OK) >= floor
 
