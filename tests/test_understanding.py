@@ -219,6 +219,19 @@ def test_every_phrasing_is_answered_by_its_entry_when_asked_verbatim() -> None:
     assert missed == []
 
 
+def test_a_phrasing_that_reads_like_small_talk_is_still_asked(tmp_path: Path) -> None:
+    """过去是挂个名还是真干活 is a phrasing; 这活儿真累 written as one would read as a remark without it."""
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        "entries:\n  - id: work\n    questions: [这活儿真累, 工作累不累]\n    answer: 工作量适中。\n", encoding="utf-8"
+    )
+    holder = KnowledgeHolder(Snapshot.load(tmp_path))
+    assert is_small_talk("这活儿真累")
+    reply = Responder(holder).reply("这活儿真累")
+    assert (reply.kind, reply.entry_id) == (Kind.ANSWER, "work")
+    assert Responder(holder).reply("这天真热").kind is Kind.SMALL_TALK
+
+
 # -- small talk and the two kinds of "no" ---------------------------------------------------------
 
 

@@ -172,7 +172,7 @@ class Responder:
         """
         snapshot = self.holder.snapshot
         script = script or detect_script(question)
-        if is_small_talk(question):
+        if is_small_talk(question) and not snapshot.matcher.is_phrasing(question):  # a phrasing is always asked
             return Reply(
                 Outcome.DECLINE, script, convert(texts.SMALL_TALK, script), query=question, kind=Kind.SMALL_TALK
             )

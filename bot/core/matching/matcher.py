@@ -180,6 +180,10 @@ class Matcher:
         related = outcome is not Outcome.DECLINE or self.focus.names_context(query, prepared.normalized)
         return MatchResult(query, prepared.normalized, outcome, candidates, related, information, about)
 
+    def is_phrasing(self, query: str) -> bool:
+        """Whether ``query`` is one of the FAQ's phrasings (or examples) word for word, after normalisation."""
+        return phrases.rewrite(normalize(query, self.synonyms)) in self._verbatim
+
     def _asks_something(self, query: str, prepared: Query) -> bool:
         """Whether a message may be answered at all: it is one of the FAQ's phrasings word for word, says
         what it asks (还有呢 and 那个呢 do not), or names the FAQ's context (双百双招是什么)."""
