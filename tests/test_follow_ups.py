@@ -5,7 +5,6 @@ Tables written for these tests (not taken from the labelled question file), over
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import sys
@@ -13,7 +12,7 @@ import sys
 import pytest
 
 from bot.cli import main
-from bot.core.conversation import Memory, Responder
+from bot.core.conversation import Memory
 from bot.core.follow_ups import (
     CONTINUATION_COVERAGE,
     Turn,
@@ -26,20 +25,9 @@ from bot.core.follow_ups import (
     repeated,
     with_context,
 )
-from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
 from bot.core.matching.matcher import Candidate, MatchResult
 from bot.core.matching.thresholds import Outcome, Thresholds
-from bot.paths import PROJECT_ROOT
-
-
-@functools.cache
-def shipped() -> Snapshot:
-    return Snapshot.load(PROJECT_ROOT / "knowledge")
-
-
-@functools.cache
-def responder() -> Responder:
-    return Responder(KnowledgeHolder(shipped()), contact="组织部")
+from tests.shipped import responder, shipped
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ and over a toy FAQ of another programme, so that nothing depends on one programm
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,7 @@ from bot.core.matching.focus import Focus, has_content, is_small_talk, question_
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.text import SynonymTable, clean, normalize
 from bot.core.matching.thresholds import Outcome
-from bot.paths import PROJECT_ROOT
-
-
-@functools.cache
-def shipped() -> Snapshot:
-    return Snapshot.load(PROJECT_ROOT / "knowledge")
-
-
-@functools.cache
-def responder() -> Responder:
-    return Responder(KnowledgeHolder(shipped()), contact="组织部")
-
+from tests.shipped import responder, shipped
 
 # -- context is not the question ------------------------------------------------------------------
 
