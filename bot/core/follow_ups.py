@@ -47,6 +47,11 @@ NEW_SUBJECT_LEAD = 2.0
 # With set I (A–I, 145 follow-ups) any share from 0.55 up adds no wrong answer: 0.7 gives 47 right, 0.6 52,
 # 0.55 53 and 0.5 54 with one more wrong answer after another turn; 0.6 keeps a step from that edge.
 CONTINUATION_COVERAGE = 0.6
+# A marked follow-up whose earlier entry, alone, is among its first three but below this confidence does not
+# lean on it (他们回来都提拔了吗 ranks history_gains third at 0.2 after 以前派去的干部怎么样了).  Chosen on the
+# tuning part (sets A–J): follow-ups answered wrongly 9 → 7; any floor from 0.5 to 2 does the same, 1 gives one
+# right answer fewer than 0.5 (60 of 162) and sits in the middle.
+EARLIER_SUPPORT = 1.0
 
 # A question marked as leaning on the one before: it opens with 那/还有, points with a pronoun or at what
 # was said (这样做图个啥), or asks 呢 (那先锋团呢, 他去的哪里, 具体哪天, 一共多少人).  这样做 and its kin: on the
@@ -145,8 +150,8 @@ def echoes(followed: MatchResult, alone: MatchResult, previous: Turn, marked: bo
     """Whether a follow-up read with the turn before only finds the earlier entry again, by its weight.
 
     It does when the question alone points to another entry and, if it is marked as leaning back, does
-    not rank the earlier one among its first three (a marked question may still ask more about the
-    earlier entry: 许大鹏是谁 → 他是团长吗).  Widened to marked follow-ups on the tuning part (sets A–F):
+    not rank the earlier one among its first three with at least :data:`EARLIER_SUPPORT` (a marked
+    question may still ask more about the earlier entry: 许大鹏是谁 → 他是团长吗).  Widened to marked follow-ups on the tuning part (sets A–F):
     confident wrong answers in conversations 22 → 18, four right fewer.
     """
     if alone.outcome is Outcome.DECLINE or alone.best is None or followed.best is None:
@@ -154,7 +159,9 @@ def echoes(followed: MatchResult, alone: MatchResult, previous: Turn, marked: bo
     earlier = previous.entry_id
     if alone.best.entry_id == earlier or followed.best.entry_id != earlier:
         return False
-    return not marked or all(c.entry_id != earlier for c in alone.candidates[:SUGGESTION_COUNT])
+    return not marked or all(
+        c.entry_id != earlier or c.score < EARLIER_SUPPORT for c in alone.candidates[:SUGGESTION_COUNT]
+    )
 
 
 def unrelated_alone(alone: MatchResult, marked: bool) -> bool:
