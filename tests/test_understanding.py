@@ -261,6 +261,14 @@ def test_a_phrasing_that_reads_like_small_talk_is_still_asked(tmp_path: Path) ->
         ("这项工作挺有意义的", True),  # a degree word and what it grades
         ("安排得很周到", True),
         ("要求相当高啊", True),
+        ("哇 这么多", True),
+        ("好长", True),
+        ("先锋团加油💪", True),  # a wish; the emoji adds nothing
+        ("原来是这样啊", True),  # an acknowledgement
+        ("谢啦", True),
+        ("唉", True),
+        ("为啥定这么长", False),  # a degree word, but it asks
+        ("苹果手机和安卓哪个好用", False),  # a judgement word, but it asks
         ("当地人会不会很多", False),  # A不A asks
         ("听说岗位有一百多个是真的不", False),
         ("哪个城市机会特别多", False),

@@ -202,7 +202,8 @@ SMALL_TALK = (
     "赞", "棒", "牛", "再见", "拜拜", "没事了", "没问题", "不客气", "可以", "行", "对", "是的", "原来如此", "这样啊",
     "老师", "领导", "同志", "了", "啦", "啊", "呀", "哈", "的", "哇", "喔", "吧", "呢", "我", "您", "你", "们", "大家",
     "非常", "很", "太", "真", "十分", "已", "已经", "一下", "那", "这", "也", "都", "加油", "学到了", "学习了",
-    "受教了", "长知识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦",
+    "受教了", "长知识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦", "谢啦", "谢谢啦", "是这样", "原来是这样",
+    "原来这样", "唉", "哎",
     # praise of the answer (谢谢，很有帮助; 感谢您的耐心解答; 辛苦了，谢谢你的回答)
     "有帮助", "帮助很大", "帮大忙了", "帮了大忙", "有用", "管用", "详细", "清楚", "到位", "指点", "耐心",
     "回复", "回答", "解答", "答复",
@@ -227,7 +228,7 @@ JUDGEMENT_RE = re.compile(
 # it asks: no question word, no "A不A" and no "A还是B" (人会不会很多, 是真的不, 挂个名还是真干活 ask);
 # 讲一个很长的故事 grades a noun.
 EVALUATION_RE = re.compile(
-    r"(?:挺|很|真|太|蛮|特别|非常|相当|够)(?!不)(?:(?!的)[\u4e00-\u9fff]){1,3}[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
+    r"(?:挺|很|真|太|蛮|特别|非常|相当|够|好|这么)(?!不)(?:(?!的)[\u4e00-\u9fff]){1,3}[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
 _INTERROGATIVE_RE = re.compile(r"什么|怎么|怎样|哪|谁|几|多少|是否|为什么|为啥|咋|啥|还是|(\w)不\1")
 # An acknowledgement that opens a remark (好的，我回头再看看报道; 收到，我跟同事说一声).
@@ -263,7 +264,8 @@ def is_small_talk(message: str) -> bool:
         return True
     if _ASKS_RE.search(text):
         return False
-    if JUDGEMENT_RE.search(text) or _evaluates(text):
+    text = "".join(char for char in text if unicodedata.category(char) != "So")  # 先锋团加油💪: the emoji adds nothing
+    if (JUDGEMENT_RE.search(text) and not _INTERROGATIVE_RE.search(text)) or _evaluates(text):
         return True  # 规模真不小, 挺有意义的: a judgement, though 规模 or 意义 could name what a question asks about
     if _ACKNOWLEDGED_RE.match(stripped := text.strip()) or WISH_RE.search(stripped):
         return not phrases.forms(phrases.rewrite(normalize(text)))  # 好的，岗位有多少个 still asks
