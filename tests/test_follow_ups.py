@@ -18,6 +18,7 @@ from bot.core.follow_ups import (
     Turn,
     about_new_subject,
     asks_about_the_answer,
+    continues,
     echoes,
     leans_back,
     names_new_subject,
@@ -318,6 +319,28 @@ def test_when_a_follow_up_echoes_the_turn_before(
     followed: MatchResult, alone: MatchResult, marked: bool, echo: bool
 ) -> None:
     assert echoes(followed, alone, Turn("q", "a"), marked) is echo
+
+
+@pytest.mark.parametrize(
+    ("first", "entry_id", "question", "continued"),
+    [
+        ("今年一共有多少个岗位", "posts_count", "有名单吗", True),
+        (
+            "王程俊去的是哪",
+            "wang_chengjun",
+            "先鋒團",
+            False,
+        ),  # the entry's phrasings name the team, but it asks nothing
+        ("团旗谁接的", "flag_ceremony", "2月8日 大会", False),
+    ],
+)
+def test_a_continuation_asks_something(first: str, entry_id: str, question: str, continued: bool) -> None:
+    """Read with the turn before, each is answered by the earlier entry, whose phrasings contain most of it."""
+    matcher, turn = shipped().matcher, Turn(first, entry_id)
+    followed = matcher.match(with_context(question, turn))
+    assert (followed.outcome, getattr(followed.best, "entry_id", None)) == (Outcome.ANSWER, entry_id)
+    assert matcher.coverage(question, entry_id) >= CONTINUATION_COVERAGE
+    assert continues(matcher, question, followed, turn) is continued
 
 
 def test_a_follow_up_naming_a_new_subject_is_answered_below_the_limit() -> None:

@@ -16,7 +16,7 @@ from bot.core import texts
 from bot.core.conversation import Kind, Responder
 from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
-from bot.core.matching.focus import Focus, has_content, is_small_talk, question_clauses
+from bot.core.matching.focus import Focus, has_content, is_question, is_small_talk, question_clauses
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.text import SynonymTable, clean, normalize
 from bot.core.matching.thresholds import Outcome
@@ -288,6 +288,25 @@ def test_a_phrasing_that_reads_like_small_talk_is_still_asked(tmp_path: Path) ->
 )
 def test_small_talk(text: str, chat: bool) -> None:
     assert is_small_talk(text) is chat
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("有名单吗", True),
+        ("去的是哪", True),
+        ("为啥要这样", True),
+        ("学完交啥", True),
+        ("有没有补贴", True),  # A没A
+        ("去不去江苏", True),  # A不A
+        ("住宿？", True),
+        ("先锋团", False),  # a keyword names a subject and asks nothing of it
+        ("2月8日 大会", False),
+        ("往年选派 批次", False),
+    ],
+)
+def test_whether_a_message_asks(text: str, asks: bool) -> None:
+    assert is_question(text) is asks
 
 
 @pytest.mark.parametrize(

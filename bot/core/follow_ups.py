@@ -13,7 +13,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from bot.core.matching.focus import has_content
+from bot.core.matching.focus import has_content, is_question
 from bot.core.matching.matcher import Candidate, Matcher, MatchResult
 from bot.core.matching.text import clean, normalize
 from bot.core.matching.thresholds import Outcome, Thresholds
@@ -174,15 +174,19 @@ def unrelated_alone(alone: MatchResult, marked: bool) -> bool:
 
 
 def continues(matcher: Matcher, question: str, followed: MatchResult, previous: Turn) -> bool:
-    """Whether a question asks more about the entry answered before: read with that turn it is answered
-    by the same entry, and that entry's phrasings contain most of what it says (:data:`CONTINUATION_COVERAGE`).
+    """Whether a question asks more about the entry answered before: it asks something (:func:`is_question`),
+    read with that turn it is answered by the same entry, and that entry's phrasings contain most of what it
+    says (:data:`CONTINUATION_COVERAGE`).
 
     他要派去哪 after 王程俊是哪个单位的 and 有名单吗 after 今年有多少岗位 say little alone and point
     elsewhere (to the destinations, to the pioneer team), but the earlier entry is phrased to answer them.
+    A keyword that asks nothing (先锋团 after 王程俊去的是哪) names its own subject: on the tuning part
+    (sets A–J) questions answered wrongly after another answer 13 → 11, one answered right fewer.
     """
     best = followed.best
     return (
-        followed.outcome is Outcome.ANSWER
+        is_question(question)
+        and followed.outcome is Outcome.ANSWER
         and best is not None
         and best.entry_id == previous.entry_id
         and matcher.coverage(question, previous.entry_id) >= CONTINUATION_COVERAGE

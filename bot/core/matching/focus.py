@@ -225,12 +225,12 @@ JUDGEMENT_RE = re.compile(
     r"|舍得|真辛苦|挺辛苦|够辛苦|真行|有魄力|大手笔|下血本|重视|给力|有气势|气派|压力山大|常态|好用|挺快|真快)[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
 # A remark that closes on a degree word and what it grades (挺有意义的, 很周到, 够忙活的), when nothing in
-# it asks: no question word, no "A不A" and no "A还是B" (人会不会很多, 是真的不, 挂个名还是真干活 ask);
+# it asks: no question word, no "A不A" or "A没A" and no "A还是B" (人会不会很多, 是真的不, 挂个名还是真干活 ask);
 # 讲一个很长的故事 grades a noun.
 EVALUATION_RE = re.compile(
     r"(?:挺|很|真|太|蛮|特别|非常|相当|够|好|这么)(?!不)(?:(?!的)[\u4e00-\u9fff]){1,3}[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
-_INTERROGATIVE_RE = re.compile(r"什么|怎么|怎样|哪|谁|几|多少|是否|为什么|为啥|咋|啥|还是|(\w)不\1")
+_INTERROGATIVE_RE = re.compile(r"什么|怎么|怎样|哪|谁|几|多少|是否|为什么|为啥|咋|啥|还是|(\w)[不没]\1")
 # An acknowledgement that opens a remark (好的，我回头再看看报道; 收到，我跟同事说一声).
 ACKNOWLEDGEMENTS = ("好的", "好", "ok", "okay", "嗯", "嗯嗯", "收到", "明白", "了解", "知道了", "谢谢", "多谢", "感谢", "行", "可以")
 # A wish (祝大家招商顺利, 先锋团的同志们加油).
@@ -246,6 +246,15 @@ _ASKS_RE = re.compile(r"[?？]|[吗呢么嘛][^\w]*$")
 def _evaluates(text: str) -> bool:
     """Whether a message closes on a degree word and what it grades, and nothing in it asks."""
     return bool(EVALUATION_RE.search(text)) and not (_TAIL_RE.search(text) or _INTERROGATIVE_RE.search(text))
+
+
+def is_question(message: str) -> bool:
+    """Whether a message asks: a question mark, a closing 吗/呢, a question word, A不A or A没A (有没有).
+
+    先锋团 or 2月8日 大会 name a subject and ask nothing of it.
+    """
+    text = clean(message)
+    return bool(_ASKS_RE.search(text) or _INTERROGATIVE_RE.search(text))
 
 
 def is_small_talk(message: str) -> bool:
