@@ -23,13 +23,6 @@ SUGGESTION_COUNT = 3
 # leaning back that says this much (推荐一部电影, 出发前要交哪些材料: 8–11) stands alone even when it is
 # not understood.  Fitted on the tuning part: questions answered wrongly after another answer 1.2 → 0.6 %.
 SELF_CONTAINED_INFORMATION = 8.0
-# A question not about the FAQ alone (declined: 今天星期几, 苏州有什么特产), not marked as leaning back and
-# saying at least this much, read with the question before, is at most given suggestions: the earlier
-# entry answers the reading by its own weight, whether the question is a follow-up (发在哪个网站) or not.
-# A follow-up that says less (找谁问: 2.9, 能再说一遍吗: 4.7) may still be answered.  Chosen on the tuning
-# part of sets A–F: questions answered wrongly after another answer 0.8 → 0.4 % (11 → 6 of 1,374; the five were
-# unrelated), follow-ups unchanged (anything from 4.8 to 6.0 gives the same).
-UNRELATED_INFORMATION = 5.5
 # A follow-up read with the question before it, pointing to a new entry that the follow-up alone also
 # ranks among its first three, is answered at this share of the answer limit (see new_entry_confirmed).
 # Chosen on the tuning part: follow-ups right 22 → 27 %, no more wrong answers after another turn
@@ -165,12 +158,16 @@ def echoes(followed: MatchResult, alone: MatchResult, previous: Turn, marked: bo
 
 
 def unrelated_alone(alone: MatchResult, marked: bool) -> bool:
-    """Whether a question, alone, is not about the FAQ, does not lean back and says more than a follow-up would.
+    """Whether a question, alone, is not about the FAQ and does not lean back.
 
-    Read with the turn before, such a question (今天星期几 after 每年派多少人) finds the earlier
-    entry by that turn's weight alone; see :data:`UNRELATED_INFORMATION`.
+    Read with the turn before, such a question (今天星期几 after 每年派多少人) finds the earlier entry by
+    that turn's weight alone, so it is at most given suggestions.  A follow-up that says this little and
+    is about the answer (找谁问, 能再说一遍吗) is read as such before (:func:`asks_about_the_answer`).
+    Until that rule, only a question saying at least 5.5 units was held to suggestions; on the tuning part
+    (sets A–J) any limit from 0 to 5.5 answers as many follow-ups right, and 1 or less one question fewer
+    wrongly after another answer (huaibei tianqi after 回来能提拔不), so there is none.
     """
-    return not marked and alone.outcome is Outcome.DECLINE and alone.information >= UNRELATED_INFORMATION
+    return not marked and alone.outcome is Outcome.DECLINE
 
 
 def continues(matcher: Matcher, question: str, followed: MatchResult, previous: Turn) -> bool:
