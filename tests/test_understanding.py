@@ -16,7 +16,14 @@ from bot.core import texts
 from bot.core.conversation import Kind, Responder
 from bot.core.knowledge.faq_file import check_faq
 from bot.core.knowledge.snapshot import KnowledgeHolder, Snapshot
-from bot.core.matching.focus import Focus, has_content, is_question, is_small_talk, question_clauses
+from bot.core.matching.focus import (
+    Focus,
+    claim_question,
+    has_content,
+    is_question,
+    is_small_talk,
+    question_clauses,
+)
 from bot.core.matching.matcher import Matcher
 from bot.core.matching.text import SynonymTable, clean, normalize
 from bot.core.matching.thresholds import Outcome
@@ -81,6 +88,46 @@ def test_focus_keeps_the_clauses_of_what_is_left() -> None:
     focus = shipped().matcher.focus
     found = focus.question("双百双招开会讲了很多，我没记全，要去多少天？")
     assert found is not None and found.count(",") == 2  # the matcher can still re-read the closing clauses
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("听说每天补助两百块，是真的吗", "每天补贴多少块"),  # hearsay and a verification tail
+        ("先锋团有六十个人对吧", "先锋团有多少个人"),  # a tail alone
+        ("群里说今年一百多个岗位", "今年多少个岗位"),  # hearsay alone; 多 rounds the number
+        ("有人说补贴一天三百块，靠谱吗", "补贴1天多少块"),  # a lone 1 counts the unit
+        ("听说第一批有五十人", "第1批有多少人"),  # an ordinal is not the value
+        ("先锋团有六十个人", None),  # not passed on: a statement
+        ("听说是2月8号授的旗", None),  # a date
+        ("听说双百就是一百个人一百天，对吗", None),  # several numbers describe something
+        ("听说要去100天，具体是多久", None),  # it asks something itself
+        ("听说有补贴，是真的吗", None),  # no number
+    ],
+)
+def test_a_claim_passed_on_asks_for_its_number(message: str, question: str | None) -> None:
+    focus = shipped().matcher.focus
+    found = claim_question(message, focus.question(message) or normalize(message, focus.synonyms))
+    if question is None:
+        assert found is None
+    else:
+        assert found is not None and normalize(found, focus.synonyms) == normalize(question, focus.synonyms)
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("群里说先锋团有六十个人", "pioneer_team"),  # false claims: what is asked is the number
+        ("听说今年有两百个岗位？", "posts_count"),
+        ("有人说补贴一天三百块，靠谱吗", "nc_allowance"),
+        ("听说学习锻炼要三百天", "duration"),
+        ("有人说一共有八十个岗位，对吗", "posts_count"),
+    ],
+)
+def test_a_claim_about_a_number_is_answered_by_the_entry_that_gives_it(message: str, entry_id: str) -> None:
+    result = shipped().matcher.match(message)
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None and result.best.entry_id == entry_id
 
 
 @pytest.mark.parametrize(
@@ -267,6 +314,15 @@ def test_a_phrasing_that_reads_like_small_talk_is_still_asked(tmp_path: Path) ->
         ("原来是这样啊", True),  # an acknowledgement
         ("谢啦", True),
         ("唉", True),
+        ("王书记这番话有道理", True),  # praise of what was said
+        ("许大鹏那段讲得好", True),
+        ("五十个人，不错嘛", True),  # a closing 嘛 after a judgement is rhetorical
+        ("一百天，挺长的嘛", True),
+        ("好嘞，我去跟科里说", True),  # an acknowledgement, then what the asker will do
+        ("涨知识了", True),
+        ("能带家属去嘛", False),  # 嘛 asks
+        ("到了那边具体干嘛", False),
+        ("不错嘛？", False),
         ("为啥定这么长", False),  # a degree word, but it asks
         ("苹果手机和安卓哪个好用", False),  # a judgement word, but it asks
         ("当地人会不会很多", False),  # A不A asks

@@ -202,7 +202,7 @@ SMALL_TALK = (
     "赞", "棒", "牛", "再见", "拜拜", "没事了", "没问题", "不客气", "可以", "行", "对", "是的", "原来如此", "这样啊",
     "老师", "领导", "同志", "了", "啦", "啊", "呀", "哈", "的", "哇", "喔", "吧", "呢", "我", "您", "你", "们", "大家",
     "非常", "很", "太", "真", "十分", "已", "已经", "一下", "那", "这", "也", "都", "加油", "学到了", "学习了",
-    "受教了", "长知识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦", "谢啦", "谢谢啦", "是这样", "原来是这样",
+    "受教了", "长知识了", "长见识了", "涨知识了", "涨见识了", "感谢解答", "谢谢解答", "聪明", "好厉害", "明白啦", "谢啦", "谢谢啦", "是这样", "原来是这样",
     "原来这样", "唉", "哎",
     # praise of the answer (谢谢，很有帮助; 感谢您的耐心解答; 辛苦了，谢谢你的回答)
     "有帮助", "帮助很大", "帮大忙了", "帮了大忙", "有用", "管用", "详细", "清楚", "到位", "指点", "耐心",
@@ -222,7 +222,7 @@ REACTIONS = ("哈哈", "呵呵", "嘿嘿", "厉害", "真不错", "不错", "牛
 # A remark that closes on a judgement, not a question (五十个人一个团，阵仗不小; 一百天，可不短啊).
 JUDGEMENT_RE = re.compile(
     r"(?:不小|不少|不短|不低|不轻松|不容易|不简单|不得了|了不起|有意思|挺多|真多|好多|真大|挺大|好大|真长|挺长|够长"
-    r"|舍得|真辛苦|挺辛苦|够辛苦|真行|有魄力|大手笔|下血本|重视|给力|有气势|气派|压力山大|常态|好用|挺快|真快)[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
+    r"|舍得|真辛苦|挺辛苦|够辛苦|真行|有魄力|大手笔|下血本|重视|给力|有气势|气派|压力山大|常态|好用|挺快|真快|在理|有道理|说得好|讲得好|说得对|讲得对|不错)[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
 # A remark that closes on a degree word and what it grades (挺有意义的, 很周到, 够忙活的), when nothing in
 # it asks: no question word, no "A不A" or "A没A" and no "A还是B" (人会不会很多, 是真的不, 挂个名还是真干活 ask);
@@ -230,9 +230,9 @@ JUDGEMENT_RE = re.compile(
 EVALUATION_RE = re.compile(
     r"(?:挺|很|真|太|蛮|特别|非常|相当|够|好|这么)(?!不)(?:(?!的)[\u4e00-\u9fff]){1,3}[的啊呀哇了啦吧哈嘛!！。.~～\s]*$"
 )
-_INTERROGATIVE_RE = re.compile(r"什么|怎么|怎样|哪|谁|几|多少|是否|为什么|为啥|咋|啥|还是|(\w)[不没]\1")
+_INTERROGATIVE_RE = re.compile(r"什么|怎么|怎样|哪|谁|几|多少|多久|多长|是否|为什么|为啥|咋|啥|还是|(\w)[不没]\1")
 # An acknowledgement that opens a remark (好的，我回头再看看报道; 收到，我跟同事说一声).
-ACKNOWLEDGEMENTS = ("好的", "好", "ok", "okay", "嗯", "嗯嗯", "收到", "明白", "了解", "知道了", "谢谢", "多谢", "感谢", "行", "可以")
+ACKNOWLEDGEMENTS = ("好的", "好嘞", "好滴", "好", "ok", "okay", "嗯", "嗯嗯", "收到", "明白", "了解", "知道了", "谢谢", "多谢", "感谢", "行", "可以")
 # A wish (祝大家招商顺利, 先锋团的同志们加油).
 WISH_RE = re.compile(r"^祝(?!贺)|(?:加油|顺利|成功|圆满)[的啊呀哇了啦吧哈!！。.~～\s]*$")
 # fmt: on
@@ -257,6 +257,37 @@ def is_question(message: str) -> bool:
     return bool(_ASKS_RE.search(text) or _INTERROGATIVE_RE.search(text))
 
 
+# A number in a claim (每天补贴200块, 100多个人, 5年) with what rounds it; not an ordinal (第1批), a date
+# (2月8号) or a lone 1, which counts the unit (1天300块, 1个人) rather than states a value.
+_CLAIMED_NUMBER_RE = re.compile(r"(?<![第\d.])(?!1(?![\d.]))\d+(?:\.\d+)?(?:多|余|几|来)?(?![\d月日号])(?:左右)?")
+ASKED_NUMBER = "多少"  # how the FAQ's phrasings ask for a number
+
+
+def claim_question(message: str, normalized: str) -> str | None:
+    """The question a claim passed on for checking stands for: its one number asked for, or None.
+
+    听说每天补助两百块，是真的吗 asks how much the allowance is, and the FAQ's phrasings ask it with 多少
+    (每天补贴多少): a claim marked as hearsay or closing on a verification tail (是真的吗), asking nothing
+    else and stating one number, is read with the number as the question.  Several numbers describe
+    something (双百就是一百个人、一百天) rather than state a value.  ``normalized`` is the claim as the
+    matcher reads it (normalised, without its context).
+    """
+    text = clean(message)
+    if not (_HEARSAY_RE.search(text) or _TAIL_RE.search(text)):
+        return None
+    if _INTERROGATIVE_RE.search(_TAIL_RE.sub("", text)) or len(_CLAIMED_NUMBER_RE.findall(normalized)) != 1:
+        return None
+    return _CLAIMED_NUMBER_RE.sub(ASKED_NUMBER, normalized)
+
+
+_RHETORICAL_RE = re.compile(r"(?<!干)嘛[^\w?？]*$")
+
+
+def _judges(text: str) -> bool:
+    """Whether a message closes on a judgement or a graded remark (规模真不小, 挺有意义的) and asks nothing."""
+    return bool(JUDGEMENT_RE.search(text) and not _INTERROGATIVE_RE.search(text)) or _evaluates(text)
+
+
 def is_small_talk(message: str) -> bool:
     """Whether a message only chats: nothing but small-talk words or emoji, or a remark that asks nothing.
 
@@ -272,9 +303,10 @@ def is_small_talk(message: str) -> bool:
     if ABOUT_THE_BOT_RE.match(text.strip()):
         return True
     if _ASKS_RE.search(text):
-        return False
+        # A closing 嘛 after a judgement is rhetorical (挺多的嘛, 不错嘛); any other question asks.
+        return bool(_RHETORICAL_RE.search(text)) and _judges(text)
     text = "".join(char for char in text if unicodedata.category(char) != "So")  # 先锋团加油💪: the emoji adds nothing
-    if (JUDGEMENT_RE.search(text) and not _INTERROGATIVE_RE.search(text)) or _evaluates(text):
+    if _judges(text):
         return True  # 规模真不小, 挺有意义的: a judgement, though 规模 or 意义 could name what a question asks about
     if _ACKNOWLEDGED_RE.match(stripped := text.strip()) or WISH_RE.search(stripped):
         return not phrases.forms(phrases.rewrite(normalize(text)))  # 好的，岗位有多少个 still asks

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from bot.core.knowledge.model import Knowledge
 from bot.core.matching import phrases
 from bot.core.matching.features import Weights, relevance
-from bot.core.matching.focus import Focus, has_content
+from bot.core.matching.focus import Focus, claim_question, has_content
 from bot.core.matching.index import Query
 from bot.core.matching.scoring import Ranking, Said, Scored, Scorer
 from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize
@@ -170,6 +170,13 @@ class Matcher:
             # FAQ at all, is read without it (双百双招的干部能养猫吗 is as unrelated as 干部能养猫吗).
             ranking = self.scorer.rank(self.prepare(question))
             candidates = self._without_context(candidates, self._read(question, ranking, limit))
+        claim = claim_question(query, question or prepared.normalized)
+        if claim is not None:
+            # 听说每天补助两百块，是真的吗 asks how much: read as 每天补贴多少块 too, the surer reading stands.
+            claimed_ranking = self.scorer.rank(self.prepare(claim))
+            claimed = self._read(claim, claimed_ranking, limit)
+            if claimed and claimed[0].score > candidates[0].score:
+                candidates, ranking = claimed, claimed_ranking
         candidates = self._verbatim_first(prepared.rewritten, candidates)
         best = candidates[0].score
         second = candidates[1].score if len(candidates) > 1 else 0.0
