@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,12 +22,14 @@ from bot.core.follow_ups import (
     continues,
     echoes,
     leans_back,
+    named_again,
     names_new_subject,
     new_entry_confirmed,
     repeated,
     with_context,
 )
-from bot.core.matching.matcher import Candidate, MatchResult
+from bot.core.knowledge.faq_file import check_faq
+from bot.core.matching.matcher import Candidate, Matcher, MatchResult
 from bot.core.matching.thresholds import Outcome, Thresholds
 from tests.shipped import responder, shipped
 
@@ -134,6 +137,54 @@ def test_a_follow_up_is_read_with_the_last_answer(first: str, follow_up: str, en
     reply = responder().reply(follow_up, previous=turn)
     assert reply.entry_id == entry_id
     assert reply.outcome is not Outcome.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id", "read_as"),
+    [
+        ("孔彬是谁", "他说了什么", "cadre_tempering", "孔彬说了什么"),  # another entry about the same person
+        ("王程俊去哪了", "他原来是哪个单位的", "wang_chengjun", "王程俊原来是哪个单位的"),
+    ],
+)
+def test_a_pronoun_stands_for_the_person_the_last_answer_is_about(
+    first: str, follow_up: str, entry_id: str, read_as: str
+) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    reply = responder().reply(follow_up, previous=turn)
+    assert reply.outcome is Outcome.ANSWER
+    assert reply.entry_id == entry_id
+    assert reply.turn == Turn(read_as, entry_id)  # the next follow-up leans on the question as read
+
+
+def test_a_plural_pronoun_or_an_entry_without_a_subject_is_not_named_again() -> None:
+    matcher = shipped().matcher
+    assert named_again(matcher, "他们有补贴吗", Turn("王程俊去哪了", "wang_chengjun")) is None
+    assert named_again(matcher, "他是谁", Turn("先锋团有多少人", "pioneer_team")) is None  # no subject
+
+
+def test_the_subject_of_an_entry_is_what_its_phrasings_name() -> None:
+    subjects = shipped().matcher.subjects
+    assert subjects["kong_bin"] == "孔彬"
+    assert subjects["xu_dapeng"] == "许大鹏"  # at its longest, not 许大
+    assert subjects["wang_chengjun"] == "王程俊"
+    assert "duration" not in subjects  # its phrasings share no word of their own
+
+
+def test_another_faq_names_its_own_subjects(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(
+        "entries:\n"
+        "  - id: teacher\n"
+        "    questions: [张老师是谁, 张老师教什么课, 带班的张老师从哪来]\n"
+        "    answer: 张老师是班主任。\n"
+        "  - id: place\n"
+        "    questions: [在哪里上课, 上课地点]\n"
+        "    answer: 在市委党校。\n",
+        encoding="utf-8",
+    )
+    knowledge, problems = check_faq(tmp_path)
+    assert knowledge is not None, problems
+    assert Matcher(knowledge).subjects == {"teacher": "张老师", "place": "上课"}
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,9 @@ CONTINUATION_COVERAGE = 0.6
 # right answer fewer than 0.5 (60 of 162) and sits in the middle.
 EARLIER_SUPPORT = 1.0
 
+# A pronoun for one person or thing (他, 她; not 他们).
+_PRONOUN_RE = re.compile(r"[他她](?!们)")
+
 # A question marked as leaning on the one before: it opens with 那/还有, points with a pronoun or at what
 # was said (这样做图个啥), or asks 呢 (那先锋团呢, 他去的哪里, 具体哪天, 一共多少人).  这样做 and its kin: on the
 # tuning part (sets A–I) one follow-up answered wrongly fewer, one right more; a bare 这样/这么 (这么长) one
@@ -103,6 +106,20 @@ def asks_about_the_answer(question: str) -> bool:
     """
     text = clean(question)
     return bool(_ABOUT_THE_ANSWER_RE.search(text)) and not has_content(normalize(_ABOUT_THE_ANSWER_RE.sub(" ", text)))
+
+
+def named_again(matcher: Matcher, question: str, previous: Turn) -> MatchResult | None:
+    """A follow-up pointing with a pronoun at the earlier entry's subject, read with the subject named.
+
+    他原来在哪个单位 after 孔彬是谁 asks 孔彬原来在哪个单位 (:attr:`Matcher.subjects`); it is taken when that
+    reading is answered, and otherwise read as any other follow-up.  On the tuning part (sets A–L):
+    follow-ups right 5 more and one answered wrongly fewer, nothing else changed.
+    """
+    subject = matcher.subjects.get(previous.entry_id)
+    if subject is None or not _PRONOUN_RE.search(question):
+        return None
+    named = matcher.match(_PRONOUN_RE.sub(subject, question, count=1))
+    return named if named.outcome is Outcome.ANSWER else None
 
 
 def new_entry_confirmed(followed: MatchResult, alone: MatchResult, previous: Turn, thresholds: Thresholds) -> bool:
@@ -211,12 +228,16 @@ def with_context(question: str, previous: Turn) -> str:
 def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous: Turn) -> tuple[MatchResult, str]:
     """How to read a question asked after ``previous``: the result, and the context it was read in ("" for none).
 
+    A pronoun standing for the earlier entry's subject is read as that subject (:func:`named_again`).
     A message asking for the last answer again, in more detail or whom to ask (能再说一遍吗, 找谁问:
     :func:`asks_about_the_answer`) gets what the earlier question gets.  A question that names its own
     subject (那许大鹏呢) is read alone (:func:`about_new_subject`).  Any other is read together with the
     turn before (:func:`read_together`) unless nothing marks it as leaning back (:func:`leans_back`)
     and it is answered alone.
     """
+    named = named_again(matcher, question, previous)
+    if named is not None:
+        return named, named.query
     if asks_about_the_answer(question):
         again = repeated(matcher, previous)
         if again.outcome is not Outcome.DECLINE:

@@ -33,6 +33,7 @@ from bot.core.matching.features import Weights, relevance
 from bot.core.matching.focus import Focus, claim_question, has_content
 from bot.core.matching.index import Query
 from bot.core.matching.scoring import Ranking, Said, Scored, Scorer
+from bot.core.matching.subjects import entry_subjects
 from bot.core.matching.text import SynonymTable, clauses, load_converters, normalize
 from bot.core.matching.thresholds import Outcome, Thresholds
 
@@ -109,6 +110,7 @@ class Matcher:
         self.weights = weights or Weights()
         self.synonyms = SynonymTable(knowledge.synonyms)
         self.focus = Focus(knowledge.context, self.synonyms)
+        self.subjects = entry_subjects(knowledge, self.synonyms)  # the person or thing an entry is about
         self._entry_ids = [entry.id for entry in knowledge.entries]
         self._positions = {entry_id: position for position, entry_id in enumerate(self._entry_ids)}
         rewritten: list[str] = []
