@@ -272,7 +272,7 @@ def test_coverage_is_how_much_of_a_question_an_entrys_phrasings_contain() -> Non
     assert matcher.coverage("有没有名单", "pioneer_team") >= CONTINUATION_COVERAGE
     assert matcher.coverage("股票怎么买", "posts_count") < 0.2
     assert matcher.coverage("先锋团有多少人", "pioneer_team") == pytest.approx(1.0)  # a phrasing of it
-    assert matcher.coverage("先锋团有多少人", "how_many") < 0.5
+    assert matcher.coverage("先锋团有多少人", "duration") < 0.5  # another entry (how_many's examples say 先锋团…人)
     assert matcher.coverage("先锋团有多少人", "no_such_entry") == 0.0
 
 
