@@ -18,6 +18,7 @@ from bot.core.follow_ups import (
     CONTINUATION_COVERAGE,
     Turn,
     about_new_subject,
+    asked_of_new_subject,
     asks_about_the_answer,
     continues,
     echoes,
@@ -161,6 +162,36 @@ def test_a_plural_pronoun_or_an_entry_without_a_subject_is_not_named_again() -> 
     matcher = shipped().matcher
     assert named_again(matcher, "他们有补贴吗", Turn("王程俊去哪了", "wang_chengjun")) is None
     assert named_again(matcher, "他是谁", Turn("先锋团有多少人", "pioneer_team")) is None  # no subject
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "entry_id", "read_as"),
+    [
+        ("许大鹏是哪个单位的", "那王程俊呢", "wang_chengjun", "王程俊是哪个单位的"),
+        ("孔彬是干什么的", "那许大鹏呢？", "xu_dapeng", "许大鹏是干什么的"),
+    ],
+)
+def test_what_about_another_person_asks_the_earlier_question_of_them(
+    first: str, follow_up: str, entry_id: str, read_as: str
+) -> None:
+    turn = responder().reply(first).turn
+    assert turn is not None
+    reply = responder().reply(follow_up, previous=turn)
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWER, entry_id)
+    assert reply.turn == Turn(read_as, entry_id)
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "previous"),
+    [
+        ("那孔彬呢", Turn("先锋团有多少人", "pioneer_team")),  # the earlier entry names no subject
+        ("那住宿呢", Turn("孔彬是谁", "kong_bin")),  # 住宿是谁 is not answered
+        ("那孔彬呢", Turn("他是什么职务", "kong_bin")),  # the earlier question does not say its subject
+        ("孔彬呢", Turn("许大鹏是谁", "xu_dapeng")),  # not 那X呢
+    ],
+)
+def test_what_about_is_asked_of_a_new_subject_only_where_it_can_be(follow_up: str, previous: Turn) -> None:
+    assert asked_of_new_subject(shipped().matcher, follow_up, previous) is None
 
 
 def test_the_subject_of_an_entry_is_what_its_phrasings_name() -> None:

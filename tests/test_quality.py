@@ -123,9 +123,9 @@ def test_small_talk_gets_a_friendly_line(split: str, floor: float) -> None:
     assert scorecard()[split, "smalltalk"].share(Verdict.OK) >= floor
 
 
-@pytest.mark.parametrize(("split", "right", "helpful"), [(TUNING, 0.41, 0.88), (HOLDOUT, 0.35, 0.86)])
+@pytest.mark.parametrize(("split", "right", "helpful"), [(TUNING, 0.42, 0.88), (HOLDOUT, 0.36, 0.86)])
 def test_a_follow_up_in_context_finds_its_entry(split: str, right: float, helpful: float) -> None:
-    """Measured: tuning 41.9 % right, 88.4 % helpful (198); holdout 35.1 %, 86.6 % (97)."""
+    """Measured: tuning 42.9 % right, 88.4 % helpful (198); holdout 36.1 %, 86.6 % (97)."""
     assert scorecard()[split, FOLLOW_UP].right >= right
     assert scorecard()[split, FOLLOW_UP].helpful >= helpful
 
@@ -178,7 +178,7 @@ def test_context_forms_are_within_three_points_of_bare_questions_on_holdout() ->
     assert pooled(HOLDOUT, CONTEXT_FORMS).right >= scorecard()[HOLDOUT, "bare"].right - 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 35 % (34 of 97)")
+@pytest.mark.xfail(strict=True, reason="target: 85 % of follow-ups answered right in context; measured 36 % (35 of 97)")
 def test_target_follow_ups() -> None:
     assert scorecard()[HOLDOUT, FOLLOW_UP].right >= 0.85
 

@@ -122,6 +122,23 @@ def named_again(matcher: Matcher, question: str, previous: Turn) -> MatchResult 
     return named if named.outcome is Outcome.ANSWER else None
 
 
+def asked_of_new_subject(matcher: Matcher, question: str, previous: Turn) -> MatchResult | None:
+    """那孔彬呢 after 王程俊是哪个单位的: the earlier question asked of the subject named instead of the earlier
+    entry's (孔彬是哪个单位的); taken when that reading is answered with another entry, and otherwise read as
+    any other follow-up naming its own subject.  On the tuning part (sets A–L): follow-ups right 83 → 85 of
+    198, nothing else changed.
+    """
+    subject = matcher.subjects.get(previous.entry_id)
+    match = _WHAT_ABOUT_RE.match(clean(question).strip())
+    if subject is None or match is None or subject not in previous.question:
+        return None
+    asked = matcher.match(previous.question.replace(subject, match.group("subject"), 1))
+    best = asked.best
+    return (
+        asked if asked.outcome is Outcome.ANSWER and best is not None and best.entry_id != previous.entry_id else None
+    )
+
+
 def new_entry_confirmed(followed: MatchResult, alone: MatchResult, previous: Turn, thresholds: Thresholds) -> bool:
     """Whether a follow-up read with the turn before, only suggested, may be answered after all.
 
@@ -228,7 +245,8 @@ def with_context(question: str, previous: Turn) -> str:
 def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous: Turn) -> tuple[MatchResult, str]:
     """How to read a question asked after ``previous``: the result, and the context it was read in ("" for none).
 
-    A pronoun standing for the earlier entry's subject is read as that subject (:func:`named_again`).
+    A pronoun standing for the earlier entry's subject is read as that subject (:func:`named_again`), and
+    那X呢 asks the earlier question of X instead (:func:`asked_of_new_subject`).
     A message asking for the last answer again, in more detail or whom to ask (能再说一遍吗, 找谁问:
     :func:`asks_about_the_answer`) gets what the earlier question gets.  A question that names its own
     subject (那许大鹏呢) is read alone (:func:`about_new_subject`).  Any other is read together with the
@@ -243,6 +261,9 @@ def read_follow_up(matcher: Matcher, question: str, alone: MatchResult, previous
         if again.outcome is not Outcome.DECLINE:
             return again, previous.question
     new_subject = names_new_subject(question)
+    asked = asked_of_new_subject(matcher, question, previous) if new_subject else None
+    if asked is not None:
+        return asked, asked.query
     if new_subject and alone.outcome is not Outcome.DECLINE:
         return about_new_subject(alone, previous, matcher.thresholds), ""
     marked = leans_back(question)
