@@ -130,9 +130,10 @@ def asked_of_new_subject(matcher: Matcher, question: str, previous: Turn) -> Mat
     """
     subject = matcher.subjects.get(previous.entry_id)
     match = _WHAT_ABOUT_RE.match(clean(question).strip())
-    if subject is None or match is None or subject not in previous.question:
+    earlier = normalize(previous.question, matcher.synonyms)  # subjects are normalised (五群十链: 群10链)
+    if subject is None or match is None or subject not in earlier:
         return None
-    asked = matcher.match(previous.question.replace(subject, match.group("subject"), 1))
+    asked = matcher.match(earlier.replace(subject, match.group("subject"), 1))
     best = asked.best
     return (
         asked if asked.outcome is Outcome.ANSWER and best is not None and best.entry_id != previous.entry_id else None
