@@ -85,17 +85,22 @@ def leans_back(question: str) -> bool:
     return bool(_OPENERS_RE.match(text) or _POINTERS_RE.search(text) or re.sub(r"[\W_]+", "", text).endswith("呢"))
 
 
-def names_new_subject(question: str) -> bool:
-    """Whether a follow-up names its own subject (那住宿呢, 那许大鹏呢): read alone first.
+def new_subject_of(question: str) -> str | None:
+    """The subject a follow-up names of its own (住宿 in 那住宿呢, 许大鹏 in 那许大鹏呢), or None.
 
     还有呢 and 还有别的吗 name none, and 那些人… points back.
     """
     text = clean(question).strip()
     match = _WHAT_ABOUT_RE.match(text)
     if match is None or _POINTERS_RE.search(text):
-        return False
+        return None
     subject = match.group("subject")
-    return not _OTHERS_RE.match(subject) and has_content(normalize(subject))
+    return subject if not _OTHERS_RE.match(subject) and has_content(normalize(subject)) else None
+
+
+def names_new_subject(question: str) -> bool:
+    """Whether a follow-up names its own subject (:func:`new_subject_of`): read alone first."""
+    return new_subject_of(question) is not None
 
 
 def asks_about_the_answer(question: str) -> bool:
@@ -129,11 +134,13 @@ def asked_of_new_subject(matcher: Matcher, question: str, previous: Turn) -> Mat
     198, nothing else changed.
     """
     subject = matcher.subjects.get(previous.entry_id)
-    match = _WHAT_ABOUT_RE.match(clean(question).strip())
-    earlier = normalize(previous.question, matcher.synonyms)  # subjects are normalised (五群十链: 群10链)
-    if subject is None or match is None or subject not in earlier:
+    named = new_subject_of(question)
+    if subject is None or named is None:
         return None
-    asked = matcher.match(earlier.replace(subject, match.group("subject"), 1))
+    earlier = normalize(previous.question, matcher.synonyms)  # subjects are normalised (五群十链: 群10链)
+    if subject not in earlier:
+        return None
+    asked = matcher.match(earlier.replace(subject, named, 1))
     best = asked.best
     return (
         asked if asked.outcome is Outcome.ANSWER and best is not None and best.entry_id != previous.entry_id else None
